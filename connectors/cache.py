@@ -1,0 +1,75 @@
+"""A JSON cache in Redis that degrades to no cache when Redis is unreachable.
+
+Keys carry the catalogue version, so bumping the version invalidates every cached search and detail at
+once on every connectors instance.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import Any
+
+import redis
+
+logger = logging.getLogger(__name__)
+
+_RETRY_AFTER_SECONDS = 5.0
+
+
+class Cache:
+    def __init__(self, url: str, prefix: str, ttl_seconds: int) -> None:
+        self._client = redis.Redis.from_url(
+            url, socket_connect_timeout=0.2, socket_timeout=0.5, decode_responses=True
+        )
+        self._prefix = prefix
+        self._ttl = ttl_seconds
+        self._down_since: float | None = None
+
+    @property
+    def client(self) -> redis.Redis:
+        return self._client
+
+    def key(self, *parts: str) -> str:
+        return self._prefix + ":".join(parts)
+
+    def _usable(self) -> bool:
+        # after a failure, don't pay a connect timeout on every request
+        return self._down_since is None or time.monotonic() - self._down_since > _RETRY_AFTER_SECONDS
+
+    def _failed(self, exc: Exception) -> None:
+        if self._down_since is None:
+            logger.warning("Redis unreachable, serving without cache: %s", exc)
+        self._down_since = time.monotonic()
+
+    def ping(self) -> bool:
+        try:
+            ok = bool(self._client.ping())
+        except redis.RedisError as exc:
+            self._failed(exc)
+            return False
+        self._down_since = None
+        return ok
+
+    def get_json(self, key: str) -> Any | None:
+        if not self._usable():
+            return None
+        try:
+            raw = self._client.get(key)
+        except redis.RedisError as exc:
+            self._failed(exc)
+            return None
+        self._down_since = None
+        return None if raw is None else json.loads(raw)
+
+    def set_json(self, key: str, value: Any) -> None:
+        if not self._usable():
+            return
+        try:
+            self._client.set(key, json.dumps(value, ensure_ascii=False, default=str), ex=self._ttl)
+        except redis.RedisError as exc:
+            self._failed(exc)
+
+    def close(self) -> None:
+        self._client.close()

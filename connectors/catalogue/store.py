@@ -1,0 +1,91 @@
+"""Writing procedures: one upsert used by the curated seed, the national importer and staff tools."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from connectors.procedures.models import (
+    LegalDocument,
+    Procedure,
+    ProcedureAlias,
+    ProcedureStep,
+    RequiredDocument,
+    SubmissionChannel,
+)
+
+
+class DocumentIn(BaseModel):
+    name: str
+    copy_kind: str | None = None
+    quantity: int | None = None
+    form_name: str | None = None
+    group: str = "nộp"
+    note: str | None = None
+
+
+class ChannelIn(BaseModel):
+    kind: str = Field(pattern=r"^(in_person|online|post)$")
+    processing_time: float | None = None
+    time_unit: str | None = None
+    time_text: str | None = None
+    fee_text: str | None = None
+    fee_amount: int | None = None
+    note: str | None = None
+
+
+class LegalIn(BaseModel):
+    number: str | None = None
+    title: str
+
+
+class ProcedureRecord(BaseModel):
+    code: str = Field(pattern=r"^[0-9A-Za-z.\-_]+$", max_length=32)
+    name: str
+    short_name: str | None = None
+    summary: str | None = None
+    domain: str | None = None
+    level: str | None = None
+    agency: str | None = None
+    requesters: str | None = None
+    conditions: str | None = None
+    result: str | None = None
+    fee_note: str | None = None
+    online_url: str | None = None
+    source_url: str | None = None
+    source: str = "national"
+    popularity: int = 0
+    aliases: list[str] = []
+    documents: list[DocumentIn] = []
+    channels: list[ChannelIn] = []
+    steps: list[str] = []
+    legal_basis: list[LegalIn] = []
+
+
+_SCALARS = (
+    "name short_name summary domain level agency requesters conditions result fee_note "
+    "online_url source_url source popularity"
+).split()
+
+
+def upsert_procedure(session: Session, record: ProcedureRecord) -> bool:
+    """Insert or replace one procedure with all its children. Returns True when it was new."""
+    procedure = session.get(Procedure, record.code)
+    created = procedure is None
+    if procedure is None:
+        procedure = Procedure(code=record.code)
+        session.add(procedure)
+    for field in _SCALARS:
+        setattr(procedure, field, getattr(record, field))
+    procedure.aliases = [ProcedureAlias(alias=a) for a in dict.fromkeys(record.aliases)]
+    procedure.documents = [
+        RequiredDocument(position=i, **d.model_dump()) for i, d in enumerate(record.documents)
+    ]
+    procedure.channels = [
+        SubmissionChannel(position=i, **c.model_dump()) for i, c in enumerate(record.channels)
+    ]
+    procedure.steps = [ProcedureStep(position=i, text=t) for i, t in enumerate(record.steps)]
+    procedure.legal_basis = [
+        LegalDocument(position=i, **doc.model_dump()) for i, doc in enumerate(record.legal_basis)
+    ]
+    return created

@@ -1,0 +1,62 @@
+"""The connectors API: the bot's single source of truth about the service portal."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from connectors.cache import Cache
+from connectors.db import make_engine, make_session_factory
+from connectors.health.router import router as health_router
+from connectors.locality.router import router as locality_router
+from connectors.procedures.router import router as procedures_router
+from connectors.procedures.service import CatalogueService
+from connectors.settings import Settings, get_settings
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url)
+        cache = Cache(settings.redis_url, settings.redis_key_prefix, settings.cache_ttl_seconds)
+        if not cache.ping():
+            logger.warning("Redis is not reachable at %s: running without cache", settings.redis_url)
+        app.state.settings = settings
+        app.state.engine = engine
+        app.state.session_factory = make_session_factory(engine)
+        app.state.cache = cache
+        app.state.catalogue = CatalogueService(cache)
+        yield
+        cache.close()
+        engine.dispose()
+
+    app = FastAPI(
+        title="Trợ lý Dịch vụ công: connectors",
+        version="0.1.0",
+        description="Procedure catalogue, dossier status and feedback for the citizen-service bot.",
+        lifespan=lifespan,
+    )
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"field": ".".join(str(p) for p in e["loc"][1:]), "message": e["msg"]}
+            for e in exc.errors()
+        ]
+        return JSONResponse(
+            status_code=422, content={"detail": "Dữ liệu gửi lên không hợp lệ.", "errors": errors}
+        )
+
+    app.include_router(health_router)
+    app.include_router(locality_router)
+    app.include_router(procedures_router)
+    return app

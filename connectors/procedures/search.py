@@ -1,0 +1,103 @@
+"""Ranking procedures from how citizens name them.
+
+BM25 over three kinds of features of the folded, abbreviation-expanded text: syllables, syllable
+bigrams (compounds such as "khai sinh", "ho chieu") and character trigrams (typos such as "khai snh").
+Aliases citizens use are indexed with the official name. It runs the same on SQLite and PostgreSQL, and
+the index is small (a few MB for the full national catalogue), so it lives in memory and is rebuilt
+when the catalogue version changes.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from connectors.text import STOPWORDS, words
+
+# A level suffix is part of the official name but never of what citizens type.
+_LEVEL_SUFFIX = re.compile(r"\((?:thực hiện )?tại cấp [^)]*\)|\(cấp [^)]*\)", re.IGNORECASE)
+_NAME_PREFIX = re.compile(r"^\s*thủ tục\s+", re.IGNORECASE)
+
+WEIGHTS = {"w": 1.0, "b": 1.6, "t": 0.25}
+K1, B = 1.2, 0.75
+
+
+@dataclass(frozen=True)
+class Entry:
+    code: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    popularity: int = 0
+
+
+@dataclass(frozen=True)
+class Hit:
+    code: str
+    score: float
+
+
+def clean_name(name: str) -> str:
+    return _NAME_PREFIX.sub("", _LEVEL_SUFFIX.sub("", name)).strip()
+
+
+def features(text: str, *, drop_stopwords: bool) -> Counter[str]:
+    ws = words(text)
+    if drop_stopwords:
+        kept = [w for w in ws if w not in STOPWORDS]
+        ws = kept or ws
+    feats: Counter[str] = Counter()
+    for w in ws:
+        feats["w:" + w] += 1
+        padded = f"#{w}#"
+        for i in range(len(padded) - 2):
+            feats["t:" + padded[i : i + 3]] += 1
+    for a, b in zip(ws, ws[1:], strict=False):
+        feats[f"b:{a} {b}"] += 1
+    return feats
+
+
+class SearchIndex:
+    def __init__(self, entries: Iterable[Entry]) -> None:
+        self._postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        self._entries: list[Entry] = []
+        self._lengths: list[int] = []
+        for doc_id, entry in enumerate(entries):
+            # aliases count twice: they are exactly how citizens say it
+            text = " . ".join([clean_name(entry.name), *entry.aliases, *entry.aliases])
+            feats = features(text, drop_stopwords=False)
+            self._entries.append(entry)
+            self._lengths.append(sum(feats.values()))
+            for feat, tf in feats.items():
+                self._postings[feat].append((doc_id, tf))
+        n = max(len(self._entries), 1)
+        self._avg_len = sum(self._lengths) / n if self._lengths else 1.0
+        self._idf = {
+            f: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for f, p in self._postings.items()
+        }
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def search(self, query: str, limit: int = 5) -> list[Hit]:
+        q = features(query, drop_stopwords=True)
+        scores: dict[int, float] = defaultdict(float)
+        for feat, qtf in q.items():
+            postings = self._postings.get(feat)
+            if not postings:
+                continue
+            weight = WEIGHTS[feat[0]] * self._idf[feat] * min(qtf, 2)
+            for doc_id, tf in postings:
+                norm = K1 * (1 - B + B * self._lengths[doc_id] / self._avg_len)
+                scores[doc_id] += weight * tf * (K1 + 1) / (tf + norm)
+        if not scores:
+            return []
+        # ties and near-ties go to the procedures citizens need most
+        boosted = [
+            (doc_id, score * (1 + 0.05 * self._entries[doc_id].popularity))
+            for doc_id, score in scores.items()
+        ]
+        boosted.sort(key=lambda kv: (-kv[1], kv[0]))
+        return [Hit(self._entries[doc_id].code, round(score, 3)) for doc_id, score in boosted[:limit]]

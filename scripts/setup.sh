@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Creates the two Python environments when they are missing or stale and installs the pinned
+# dependencies into them. Safe to run again: an environment whose lock file did not change is left as is.
+#   .venv-app   current Python (>= 3.10): actions/, connectors/, tests, tooling (uv comes from here)
+#   .venv-rasa  Python 3.10: rasa 3.6 + underthesea + bot/ (Rasa 3.6 does not run on 3.11+)
+# Overrides: APP_PYTHON, RASA_PYTHON (interpreter paths), APP_VENV, RASA_VENV (environment folders).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+APP_VENV="${APP_VENV:-$ROOT/.venv-app}"
+RASA_VENV="${RASA_VENV:-$ROOT/.venv-rasa}"
+APP_LOCK="$ROOT/requirements/app.lock.txt"
+RASA_LOCK="$ROOT/requirements/rasa.lock.txt"
+
+say() { printf '[setup] %s\n' "$*" >&2; }
+die() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# Prints the first interpreter that really is the wanted version (pyenv shims exist for versions
+# that are installed but not selected, and fail when run, so every candidate is executed).
+is_python() {  # is_python CMD MAJOR.MINOR [min]
+  local v
+  v="$("$1" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)" || return 1
+  if [ "${3:-}" = min ]; then
+    [ "$(printf '%s\n%s\n' "$2" "$v" | sort -V | head -n1)" = "$2" ]
+  else
+    [ "$v" = "$2" ]
+  fi
+}
+
+find_python310() {
+  local c candidates=()
+  [ -n "${RASA_PYTHON:-}" ] && candidates+=("$RASA_PYTHON")
+  candidates+=(python3.10)
+  local pyenv_root="${PYENV_ROOT:-}"
+  [ -z "$pyenv_root" ] && command -v pyenv >/dev/null 2>&1 && pyenv_root="$(pyenv root)"
+  [ -z "$pyenv_root" ] && pyenv_root="$HOME/.pyenv"
+  if [ -d "$pyenv_root/versions" ]; then
+    # newest 3.10.x first
+    while IFS= read -r d; do candidates+=("$d/bin/python3.10"); done \
+      < <(find "$pyenv_root/versions" -maxdepth 1 -name '3.10*' 2>/dev/null | sort -rV)
+  fi
+  candidates+=(/usr/local/bin/python3.10 /usr/bin/python3.10)
+  for c in "${candidates[@]}"; do
+    if is_python "$c" 3.10; then command -v "$c" 2>/dev/null || echo "$c"; return 0; fi
+  done
+  return 1
+}
+
+find_app_python() {
+  local c
+  for c in ${APP_PYTHON:-} python3 python3.13 python3.12 python3.11 python3.10; do
+    if is_python "$c" 3.10 min; then command -v "$c"; return 0; fi
+  done
+  return 1
+}
+
+# A stamp inside the environment records which lock file it was built from.
+stamp_of() { { cat "$1"; "$2" -c 'import sys; print(sys.version)'; } | sha256sum | cut -c1-16; }
+
+ensure_app_env() {
+  local py uv_pin
+  if [ ! -x "$APP_VENV/bin/python" ]; then
+    py="$(find_app_python)" || die "no Python >= 3.10 found (set APP_PYTHON to one)"
+    say "creating $APP_VENV with $py"
+    "$py" -m venv "$APP_VENV"
+  fi
+  if [ ! -x "$APP_VENV/bin/uv" ]; then
+    uv_pin="$(grep -E '^uv==' "$APP_LOCK")"
+    say "installing $uv_pin (the installer for both environments)"
+    "$APP_VENV/bin/python" -m pip install -q "$uv_pin"
+  fi
+  local want; want="$(stamp_of "$APP_LOCK" "$APP_VENV/bin/python")"
+  if [ "$(cat "$APP_VENV/.lock-stamp" 2>/dev/null)" != "$want" ]; then
+    say "installing app dependencies from ${APP_LOCK#$ROOT/}"
+    "$APP_VENV/bin/uv" pip sync -q -p "$APP_VENV/bin/python" "$APP_LOCK"
+    echo "$want" > "$APP_VENV/.lock-stamp"
+  fi
+}
+
+ensure_rasa_env() {
+  local py
+  if [ ! -x "$RASA_VENV/bin/python" ]; then
+    py="$(find_python310)" || die "Python 3.10 is required for Rasa 3.6 and none was found.
+  Looked for: \$RASA_PYTHON, python3.10 on PATH, pyenv's versions folder, /usr/bin/python3.10.
+  Install it (for example 'pyenv install 3.10') or set RASA_PYTHON=/path/to/python3.10."
+    say "creating $RASA_VENV with $py"
+    "$APP_VENV/bin/uv" venv -q -p "$py" "$RASA_VENV"
+  fi
+  local want; want="$(stamp_of "$RASA_LOCK" "$RASA_VENV/bin/python")"
+  if [ "$(cat "$RASA_VENV/.lock-stamp" 2>/dev/null)" != "$want" ]; then
+    say "installing Rasa dependencies from ${RASA_LOCK#$ROOT/} (about 2.7 GB the first time)"
+    "$APP_VENV/bin/uv" pip sync -q -p "$RASA_VENV/bin/python" "$RASA_LOCK"
+    echo "$want" > "$RASA_VENV/.lock-stamp"
+  fi
+}
+
+ensure_app_env
+ensure_rasa_env

@@ -1,0 +1,108 @@
+"""The Vietnamese tokenizer: segmentation, exact offsets into the original text, folded lemmas."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.tokenizer import VietnameseTokenizer
+
+
+def tokenizer() -> VietnameseTokenizer:
+    return VietnameseTokenizer(VietnameseTokenizer.get_default_config())
+
+
+@pytest.mark.parametrize(
+    "text, expected_tokens, expected_offsets",
+    [
+        (
+            "Đăng ký khai sinh cần giấy tờ gì?",
+            ["Đăng ký", "khai sinh", "cần", "giấy tờ", "gì", "?"],
+            [(0, 7), (8, 17), (18, 21), (22, 29), (30, 32), (32, 33)],
+        ),
+        (
+            "tôi muốn làm hộ chiếu",
+            ["tôi", "muốn", "làm", "hộ chiếu"],
+            [(0, 3), (4, 8), (9, 12), (13, 21)],
+        ),
+        (
+            "  cấp lại  căn cước ",
+            ["cấp", "lại", "căn cước"],
+            [(2, 5), (6, 9), (11, 19)],
+        ),
+    ],
+)
+def test_segments_with_exact_offsets(
+    text: str, expected_tokens: list[str], expected_offsets: list[tuple[int, int]]
+) -> None:
+    tokens = tokenizer().tokenize(Message.build(text=text), attribute=TEXT)
+
+    assert [t.text for t in tokens] == expected_tokens
+    assert [(t.start, t.end) for t in tokens] == expected_offsets
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "dang ky khai sinh can giay to gi",
+        "toi muon lam giay khai sinh cho con",
+        "Mã hồ sơ 000.00.30.H56-241115-0012 của tôi",
+        "cccd het han thi lam lai o dau vay ad",
+        "Thủ tục đăng ký kết hôn ntn ạ 😊",
+        "số điện thoại +84 912 345 678",
+    ],
+)
+def test_every_token_is_the_original_substring(text: str) -> None:
+    tokens = tokenizer().tokenize(Message.build(text=text), attribute=TEXT)
+
+    assert tokens
+    for token in tokens:
+        assert text[token.start : token.end] == token.text
+
+
+@pytest.mark.parametrize(
+    "accented, unaccented",
+    [
+        ("đăng ký khai sinh", "dang ky khai sinh"),
+        ("hộ chiếu", "ho chieu"),
+        ("lệ phí bao nhiêu", "le phi bao nhieu"),
+    ],
+)
+def test_lemmas_agree_with_and_without_diacritics(accented: str, unaccented: str) -> None:
+    def lemmas(text: str) -> str:
+        tokens = tokenizer().tokenize(Message.build(text=text), attribute=TEXT)
+        return " ".join(t.lemma for t in tokens)
+
+    assert lemmas(accented) == lemmas(unaccented)
+
+
+def test_abbreviation_lemma_matches_the_full_words() -> None:
+    tokens = tokenizer().tokenize(Message.build(text="làm cccd mất bn tiền"), attribute=TEXT)
+
+    assert [t.lemma for t in tokens][:2] == ["lam", "can cuoc cong dan"]
+    assert "bao nhieu" in [t.lemma for t in tokens]
+
+
+def test_decomposed_unicode_keeps_offsets_in_the_original() -> None:
+    text = unicodedata.normalize("NFD", "khai sinh cho con")
+
+    tokens = tokenizer().tokenize(Message.build(text=text), attribute=TEXT)
+
+    assert "".join(t.text for t in tokens).replace(" ", "") == text.replace(" ", "")
+    assert all(text[t.start : t.end] == t.text for t in tokens)
+
+
+def test_process_sets_tokens_on_the_message() -> None:
+    message = Message.build(text="hồ sơ của tôi đến đâu rồi")
+
+    tokenizer().process([message])
+
+    assert [t.text for t in message.get(TOKENS_NAMES[TEXT])][:2] == ["hồ sơ", "của"]
+
+
+def test_empty_text_gives_no_tokens() -> None:
+    assert tokenizer().tokenize(Message.build(text=""), attribute=TEXT) == []
