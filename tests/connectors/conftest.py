@@ -1,0 +1,88 @@
+"""Connectors under test: a fresh migrated database on SQLite and on the real PostgreSQL server.
+
+Every test that takes ``database_url`` (or ``client``) runs once per backend. PostgreSQL comes from
+TEST_POSTGRES_URL (default: the local server); it is skipped only outside CI when unreachable.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from connectors.db import make_engine, make_session_factory
+from connectors.main import create_app
+from connectors.manage import migrate
+from connectors.seed.loader import load_curated
+from connectors.settings import Settings
+
+POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _postgres_database() -> Iterator[str]:
+    name = f"tldvc_test_{uuid.uuid4().hex[:8]}"
+    try:
+        admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"PostgreSQL not reachable: {exc}")
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated, seeded database for the session (read-mostly tests share it)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'portal.sqlite3'}"
+        _prepare(url)
+        yield url
+    else:
+        for url in _postgres_database():
+            _prepare(url)
+            yield url
+
+
+def _prepare(url: str) -> None:
+    migrate(url)
+    engine = make_engine(url)
+    with make_session_factory(engine)() as session:
+        load_curated(session)
+    engine.dispose()
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=database_url,
+        redis_url=REDIS_TEST_URL,
+        redis_key_prefix=f"test:{uuid.uuid4().hex[:8]}:",
+    )
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def session(database_url: str) -> Iterator[Session]:
+    engine = make_engine(database_url)
+    with make_session_factory(engine)() as db_session:
+        yield db_session
+    engine.dispose()
