@@ -10,8 +10,11 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from connectors.applications.router import LOOKUP_LIMITER, make_lookup_limiter
+from connectors.applications.router import router as applications_router
 from connectors.cache import Cache
 from connectors.db import make_engine, make_session_factory
+from connectors.feedback.router import router as feedback_router
 from connectors.health.router import router as health_router
 from connectors.locality.router import router as locality_router
 from connectors.procedures.router import router as procedures_router
@@ -35,6 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.session_factory = make_session_factory(engine)
         app.state.cache = cache
         app.state.catalogue = CatalogueService(cache)
+        setattr(app.state, LOOKUP_LIMITER, make_lookup_limiter(settings, cache))
         yield
         cache.close()
         engine.dispose()
@@ -59,4 +63,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_router)
     app.include_router(locality_router)
     app.include_router(procedures_router)
+    app.include_router(applications_router)
+    app.include_router(feedback_router)
     return app

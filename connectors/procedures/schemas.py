@@ -44,6 +44,7 @@ class ProcedureSummary(BaseModel):
     domain: str | None = None
     level: str | None = None
     score: float
+    match_len: int = 0
 
 
 class SearchResult(BaseModel):

@@ -37,6 +37,9 @@ class Entry:
 class Hit:
     code: str
     score: float
+    # words of the longest name or alias that the query contains whole (0: none). Lets the caller
+    # tell "đăng ký khai sinh ..." (names the procedure) from a query that only resembles it.
+    match_len: int = 0
 
 
 def clean_name(name: str) -> str:
@@ -63,12 +66,16 @@ class SearchIndex:
     def __init__(self, entries: Iterable[Entry]) -> None:
         self._postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
         self._entries: list[Entry] = []
+        self._names: list[list[frozenset[str]]] = []
         self._lengths: list[int] = []
         for doc_id, entry in enumerate(entries):
             # aliases count twice: they are exactly how citizens say it
             text = " . ".join([clean_name(entry.name), *entry.aliases, *entry.aliases])
             feats = features(text, drop_stopwords=False)
             self._entries.append(entry)
+            self._names.append(
+                [frozenset(words(n)) for n in (clean_name(entry.name), *entry.aliases) if words(n)]
+            )
             self._lengths.append(sum(feats.values()))
             for feat, tf in feats.items():
                 self._postings[feat].append((doc_id, tf))
@@ -100,4 +107,11 @@ class SearchIndex:
             for doc_id, score in scores.items()
         ]
         boosted.sort(key=lambda kv: (-kv[1], kv[0]))
-        return [Hit(self._entries[doc_id].code, round(score, 3)) for doc_id, score in boosted[:limit]]
+        query_words = frozenset(words(query))
+        return [
+            Hit(self._entries[doc_id].code, round(score, 3), self._match_len(doc_id, query_words))
+            for doc_id, score in boosted[:limit]
+        ]
+
+    def _match_len(self, doc_id: int, query_words: frozenset[str]) -> int:
+        return max((len(n) for n in self._names[doc_id] if n <= query_words), default=0)

@@ -82,7 +82,7 @@ class CatalogueService:
             items.append(
                 ProcedureSummary(
                     code=hit.code, name=name, short_name=short_name, domain=domain, level=level,
-                    score=hit.score,
+                    score=hit.score, match_len=hit.match_len,
                 )
             )
         result = SearchResult(query=query, items=items)

@@ -1,0 +1,134 @@
+"""Typed client for the connectors API. The only way actions reach the portal's data."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import httpx
+from pydantic import BaseModel
+
+logger = logging.getLogger(__name__)
+
+
+class PortalError(Exception):
+    """Base of the errors actions handle; none of them may reach the citizen as a traceback."""
+
+
+class PortalUnavailable(PortalError):
+    """The connectors are down, slow or answered with a server error."""
+
+
+class NotFound(PortalError):
+    """The thing asked for does not exist (or does not match, for dossiers)."""
+
+
+class RateLimited(PortalError):
+    def __init__(self, retry_after: int | None) -> None:
+        super().__init__(f"rate limited, retry after {retry_after}s")
+        self.retry_after = retry_after
+
+
+class ProcedureHit(BaseModel):
+    code: str
+    name: str
+    short_name: str | None = None
+    domain: str | None = None
+    score: float
+    match_len: int = 0
+
+
+class Document(BaseModel):
+    name: str
+    copy_kind: str | None = None
+    quantity: int | None = None
+    form_name: str | None = None
+    group: str = "nộp"
+    note: str | None = None
+
+
+class Channel(BaseModel):
+    kind: str
+    processing_time: float | None = None
+    time_unit: str | None = None
+    time_text: str | None = None
+    fee_text: str | None = None
+    fee_amount: int | None = None
+    note: str | None = None
+
+
+class Procedure(BaseModel):
+    code: str
+    name: str
+    short_name: str | None = None
+    summary: str | None = None
+    domain: str | None = None
+    level: str | None = None
+    agency: str | None = None
+    result: str | None = None
+    fee_note: str | None = None
+    online_url: str | None = None
+    documents: list[Document] = []
+    channels: list[Channel] = []
+    steps: list[str] = []
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+
+class Office(BaseModel):
+    name: str
+    level: str
+    address: str
+    hours: str
+    phone: str | None = None
+
+
+class Locality(BaseModel):
+    name: str
+    hotline: str
+    portal_name: str
+    portal_url: str
+    offices: list[Office] = []
+
+
+class PortalClient:
+    def __init__(self, base_url: str, timeout: float, client: httpx.AsyncClient | None = None):
+        self._client = client or httpx.AsyncClient(base_url=base_url, timeout=timeout)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def _get(self, path: str, **params: Any) -> Any:
+        return await self._request("GET", path, params=params or None)
+
+    async def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            response = await self._client.request(method, path, **kwargs)
+        except httpx.HTTPError as exc:
+            logger.warning("connectors unreachable on %s %s: %s", method, path, type(exc).__name__)
+            raise PortalUnavailable(str(exc)) from exc
+        if response.status_code == 404:
+            raise NotFound(path)
+        if response.status_code == 429:
+            retry = response.headers.get("Retry-After")
+            raise RateLimited(int(retry) if retry and retry.isdigit() else None)
+        if response.status_code >= 500:
+            logger.warning("connectors error %s on %s %s", response.status_code, method, path)
+            raise PortalUnavailable(f"HTTP {response.status_code}")
+        if response.status_code >= 400:
+            # our own request was wrong: a bug to log, not something the citizen can fix
+            logger.error("connectors refused %s %s: %s", method, path, response.text[:300])
+            raise PortalError(f"HTTP {response.status_code}")
+        return response.json()
+
+    async def search_procedures(self, query: str, limit: int = 5) -> list[ProcedureHit]:
+        body = await self._get("/api/v1/procedures/search", q=query[:500], limit=limit)
+        return [ProcedureHit.model_validate(item) for item in body["items"]]
+
+    async def procedure(self, code: str) -> Procedure:
+        return Procedure.model_validate(await self._get(f"/api/v1/procedures/{code}"))
+
+    async def locality(self) -> Locality:
+        return Locality.model_validate(await self._get("/api/v1/locality"))

@@ -1,0 +1,14 @@
+"""Short labels (``utter_label_*``) read from the domain, so no citizen-facing word lives in code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class Labels:
+    def __init__(self, domain: dict[str, Any]) -> None:
+        self._responses: dict[str, Any] = domain.get("responses", {})
+
+    def __getitem__(self, key: str) -> str:
+        variants = self._responses.get(f"utter_label_{key}") or [{"text": key}]
+        return str(variants[0].get("text", key))

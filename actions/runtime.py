@@ -1,0 +1,36 @@
+"""Process-wide resources of the action server, created lazily on first use (not at import)."""
+
+from __future__ import annotations
+
+import logging
+
+from actions.clients.portal import Locality, PortalClient, PortalError
+from actions.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+_portal: PortalClient | None = None
+_locality: Locality | None = None
+
+
+def portal() -> PortalClient:
+    global _portal
+    if _portal is None:
+        settings = get_settings()
+        _portal = PortalClient(settings.connectors_url, settings.connectors_timeout_seconds)
+    return _portal
+
+
+async def locality(client: PortalClient) -> Locality | None:
+    """The deployment's locality, remembered once read so apologies can still give the hotline."""
+    global _locality
+    if _locality is None:
+        try:
+            _locality = await client.locality()
+        except PortalError as exc:
+            logger.warning("locality not available: %s", exc)
+    return _locality
+
+
+def hotline(known: Locality | None) -> str | None:
+    return known.hotline if known else get_settings().support_hotline

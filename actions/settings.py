@@ -1,0 +1,22 @@
+"""Action server configuration from the environment."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ActionSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    connectors_url: str = "http://127.0.0.1:8000"
+    # Citizens must get an answer (or a polite apology) within 3 seconds, whatever the portal does.
+    connectors_timeout_seconds: float = 2.0
+    # Shown in apologies before the locality could be read from the connectors.
+    support_hotline: str | None = None
+
+
+@lru_cache
+def get_settings() -> ActionSettings:
+    return ActionSettings()

@@ -1,0 +1,350 @@
+"""Trains the model when its inputs changed and runs the three services together.
+
+    python -m scripts.stack train      # train if no model matches the current data and config
+    python -m scripts.stack run        # migrate + seed, train if needed, start everything, wait
+    python -m scripts.stack env        # print the environment the services get (secrets masked)
+
+`make run` and the end-to-end tests use this module, so what the tests start is what users run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import logging
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+APP_BIN = Path(os.environ.get("APP_VENV", ROOT / ".venv-app")) / "bin"
+RASA_BIN = Path(os.environ.get("RASA_VENV", ROOT / ".venv-rasa")) / "bin"
+MODELS = ROOT / "models"
+VAR = ROOT / "var"
+# Everything a trained model depends on: change any of these and the model is rebuilt.
+MODEL_INPUTS = ("config.yml", "bot", "data", "requirements/rasa.lock.txt")
+
+logger = logging.getLogger("stack")
+
+
+def say(message: str) -> None:
+    print(f"[run] {message}", file=sys.stderr, flush=True)
+
+
+# ----------------------------------------------------------------------------- training
+
+
+def _input_files() -> Iterator[Path]:
+    for name in MODEL_INPUTS:
+        path = ROOT / name
+        if path.is_file():
+            yield path
+        else:
+            yield from sorted(
+                p for p in path.rglob("*")
+                if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
+            )
+
+
+def fingerprint() -> str:
+    digest = hashlib.sha256()
+    for path in _input_files():
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def model_path() -> Path:
+    return MODELS / f"vi-{fingerprint()}.tar.gz"
+
+
+def rasa_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "RASA_TELEMETRY_ENABLED": "false",  # no machine here reaches the internet
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "PYTHONPATH": str(ROOT),
+        }
+    )
+    env.update(extra or {})
+    return env
+
+
+def train(force: bool = False) -> Path:
+    target = model_path()
+    if target.exists() and not force:
+        say(f"model is current: {target.relative_to(ROOT)}")
+        return target
+    say(f"training {target.name} (data or config changed)...")
+    started = time.monotonic()
+    subprocess.run(
+        [
+            str(RASA_BIN / "rasa"), "train",
+            "--config", "config.yml", "--domain", "bot/domain", "--data", "data",
+            "--out", str(MODELS), "--fixed-model-name", target.name.removesuffix(".tar.gz"),
+        ],
+        cwd=ROOT, env=rasa_env(), check=True,
+    )
+    say(f"trained in {time.monotonic() - started:.0f} s")
+    # older models of this checkout are dead weight
+    for old in MODELS.glob("vi-*.tar.gz"):
+        if old != target:
+            old.unlink()
+    return target
+
+
+# ----------------------------------------------------------------------------- services
+
+
+def redis_reachable(url: str) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 6379), 0.5) as s:
+            s.sendall(b"PING\r\n")
+            return s.recv(16).startswith((b"+PONG", b"-NOAUTH"))
+    except OSError:
+        return False
+
+
+def auth_token() -> str:
+    token = os.environ.get("RASA_AUTH_TOKEN")
+    if token:
+        return token
+    path = VAR / "secrets" / "rasa_auth_token"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(24))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@dataclass
+class Config:
+    """Ports and URLs of one running stack (defaults from the environment, see .env.example)."""
+
+    host: str = os.environ.get("BIND_HOST", "127.0.0.1")
+    connectors_port: int = int(os.environ.get("CONNECTORS_PORT", "8000"))
+    actions_port: int = int(os.environ.get("ACTIONS_PORT", "5055"))
+    rasa_port: int = int(os.environ.get("RASA_PORT", "5005"))
+    database_url: str = os.environ.get("DATABASE_URL", f"sqlite:///{VAR / 'portal.sqlite3'}")
+    redis_url: str = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    redis_key_prefix: str = os.environ.get("REDIS_KEY_PREFIX", "tldvc")
+    log_dir: Path = VAR / "log"
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def connectors_url(self) -> str:
+        return f"http://{self.host}:{self.connectors_port}"
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.host}:{self.rasa_port}"
+
+
+@dataclass
+class Service:
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    health_url: str
+    process: subprocess.Popen[bytes] | None = None
+
+
+class Stack:
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.services: list[Service] = []
+        self.redis_ok = redis_reachable(config.redis_url)
+        self.token = auth_token()
+
+    def _common_env(self) -> dict[str, str]:
+        c = self.config
+        env = rasa_env(c.extra_env)
+        env.update(
+            {
+                "DATABASE_URL": c.database_url,
+                "REDIS_URL": c.redis_url,
+                "REDIS_KEY_PREFIX": c.redis_key_prefix + ":",
+                "CONNECTORS_URL": c.connectors_url,
+            }
+        )
+        return env
+
+    def _rasa_redis_env(self) -> dict[str, str]:
+        parsed = urlparse(self.config.redis_url)
+        prefix = "".join(ch for ch in self.config.redis_key_prefix if ch.isalnum())
+        return {
+            "REDIS_HOST": parsed.hostname or "127.0.0.1",
+            "REDIS_PORT": str(parsed.port or 6379),
+            "REDIS_DB": (parsed.path or "/0").lstrip("/") or "0",
+            "REDIS_PASSWORD": parsed.password or "",
+            # Rasa accepts only alphanumeric prefixes
+            "RASA_TRACKER_KEY_PREFIX": prefix + "tracker",
+            "RASA_LOCK_KEY_PREFIX": prefix + "lock",
+        }
+
+    def prepare(self) -> Path:
+        """Database schema and curated data, then the model: everything before the services start."""
+        env = self._common_env()
+        subprocess.run(
+            [str(APP_BIN / "python"), "-m", "connectors.manage", "init"], cwd=ROOT, env=env,
+            check=True,
+        )
+        return train()
+
+    def start(self, model: Path) -> None:
+        c = self.config
+        env = self._common_env()
+        if self.redis_ok:
+            endpoints = "endpoints.yml"
+        else:
+            endpoints = "bot/endpoints.inmemory.yml"
+            say(
+                f"NOTICE: Redis is not reachable at {c.redis_url}. Conversations are kept in memory "
+                "(lost on restart, not shared between Rasa instances) and the connectors run "
+                "without cache. Start Redis for the production set-up."
+            )
+        rasa_env_ = {
+            **env, **self._rasa_redis_env(),
+            "ACTION_ENDPOINT_URL": f"http://{c.host}:{c.actions_port}/webhook",
+        }
+        self.services = [
+            Service(
+                "connectors",
+                [str(APP_BIN / "uvicorn"), "--factory", "connectors.main:create_app",
+                 "--host", c.host, "--port", str(c.connectors_port), "--no-access-log"],
+                env, f"{c.connectors_url}/health",
+            ),
+            Service(
+                "actions",
+                [str(APP_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions",
+                 "--port", str(c.actions_port)],
+                env, f"http://{c.host}:{c.actions_port}/health",
+            ),
+            Service(
+                "rasa",
+                [str(RASA_BIN / "rasa"), "run", "--model", str(model),
+                 "--endpoints", endpoints, "--credentials", "credentials.yml",
+                 "--interface", c.host, "--port", str(c.rasa_port),
+                 "--enable-api", "--auth-token", self.token,
+                 "--cors", c.connectors_url, f"http://localhost:{c.connectors_port}"],
+                rasa_env_, f"{c.rasa_url}/",
+            ),
+        ]
+        c.log_dir.mkdir(parents=True, exist_ok=True)
+        for service in self.services:
+            log = (c.log_dir / f"{service.name}.log").open("ab")
+            service.process = subprocess.Popen(
+                service.argv, cwd=ROOT, env=service.env, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        self.wait_healthy()
+
+    def wait_healthy(self, timeout: float = 180.0) -> None:
+        deadline = time.monotonic() + timeout
+        pending = list(self.services)
+        while pending:
+            for service in list(pending):
+                assert service.process is not None
+                if service.process.poll() is not None:
+                    self.stop()
+                    raise RuntimeError(
+                        f"{service.name} exited with {service.process.returncode}; "
+                        f"see {self.config.log_dir / (service.name + '.log')}"
+                    )
+                try:
+                    if httpx.get(service.health_url, timeout=1.0).status_code < 500:
+                        pending.remove(service)
+                        say(f"{service.name} is up ({service.health_url})")
+                except httpx.HTTPError:
+                    pass
+            if time.monotonic() > deadline:
+                self.stop()
+                names = ", ".join(s.name for s in pending)
+                raise TimeoutError(f"not healthy after {timeout:.0f} s: {names}")
+            time.sleep(0.5)
+
+    def stop(self) -> None:
+        for service in reversed(self.services):
+            proc = service.process
+            if proc and proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for service in self.services:
+            proc = service.process
+            if proc:
+                try:
+                    proc.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
+
+
+def _banner(stack: Stack) -> None:
+    c = stack.config
+    print(
+        f"""
+  Trợ lý Dịch vụ công is running.
+    chat page        {c.connectors_url}/
+    REST channel     curl -s {c.rasa_url}/webhooks/rest/webhook \\
+                       -d '{{"sender":"a","message":"đăng ký khai sinh cần giấy tờ gì"}}'
+    connectors API   {c.connectors_url}/docs
+    Rasa HTTP API    {c.rasa_url}  (token in var/secrets/rasa_auth_token or $RASA_AUTH_TOKEN)
+    logs             {c.log_dir}/
+  Press Ctrl+C to stop all services.
+""",
+        flush=True,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m scripts.stack", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["train", "run", "fingerprint"])
+    parser.add_argument("--force", action="store_true", help="train even if the model is current")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO)
+    if args.command == "fingerprint":
+        print(fingerprint())
+        return 0
+    if args.command == "train":
+        train(force=args.force)
+        return 0
+    stack = Stack(Config())
+    model = stack.prepare()
+    stop = False
+
+    def _stop(_signum: int, _frame: object) -> None:
+        nonlocal stop
+        stop = True
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    stack.start(model)
+    _banner(stack)
+    try:
+        while not stop:
+            for service in stack.services:
+                if service.process and service.process.poll() is not None:
+                    say(f"{service.name} stopped unexpectedly (exit {service.process.returncode})")
+                    stop = True
+            time.sleep(1)
+    finally:
+        say("stopping...")
+        stack.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
