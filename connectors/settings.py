@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     locality_file: Path = ROOT / "connectors" / "locality" / "demo.yml"
     lookup_rate_limit: int = Field(default=10, description="dossier lookups per client per window")
     lookup_rate_window_seconds: int = 60
+    # where browsers reach Rasa's REST channel (the chat page calls it)
+    rasa_public_url: str = "http://127.0.0.1:5005"
 
     @property
     def is_sqlite(self) -> bool:

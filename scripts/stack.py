@@ -130,17 +130,33 @@ def auth_token() -> str:
     return path.read_text().strip()
 
 
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name) or default
+
+
+def load_dotenv(path: Path = ROOT / ".env") -> None:
+    """`make run` honours a .env file; the process environment wins over it."""
+    if not path.exists():
+        return
+    for line in path.read_text(encoding="utf-8").splitlines():
+        key, sep, value = line.strip().partition("=")
+        if sep and key and not key.startswith("#") and value.strip():
+            os.environ.setdefault(key.strip(), value.strip().strip('"').strip("'"))
+
+
 @dataclass
 class Config:
     """Ports and URLs of one running stack (defaults from the environment, see .env.example)."""
 
-    host: str = os.environ.get("BIND_HOST", "127.0.0.1")
-    connectors_port: int = int(os.environ.get("CONNECTORS_PORT", "8000"))
-    actions_port: int = int(os.environ.get("ACTIONS_PORT", "5055"))
-    rasa_port: int = int(os.environ.get("RASA_PORT", "5005"))
-    database_url: str = os.environ.get("DATABASE_URL", f"sqlite:///{VAR / 'portal.sqlite3'}")
-    redis_url: str = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-    redis_key_prefix: str = os.environ.get("REDIS_KEY_PREFIX", "tldvc")
+    host: str = field(default_factory=lambda: _env("BIND_HOST", "127.0.0.1"))
+    connectors_port: int = field(default_factory=lambda: int(_env("CONNECTORS_PORT", "8000")))
+    actions_port: int = field(default_factory=lambda: int(_env("ACTIONS_PORT", "5055")))
+    rasa_port: int = field(default_factory=lambda: int(_env("RASA_PORT", "5005")))
+    database_url: str = field(
+        default_factory=lambda: _env("DATABASE_URL", f"sqlite:///{VAR / 'portal.sqlite3'}")
+    )
+    redis_url: str = field(default_factory=lambda: _env("REDIS_URL", "redis://127.0.0.1:6379/0"))
+    redis_key_prefix: str = field(default_factory=lambda: _env("REDIS_KEY_PREFIX", "tldvc"))
     log_dir: Path = VAR / "log"
     extra_env: dict[str, str] = field(default_factory=dict)
 
@@ -178,6 +194,7 @@ class Stack:
                 "REDIS_URL": c.redis_url,
                 "REDIS_KEY_PREFIX": c.redis_key_prefix + ":",
                 "CONNECTORS_URL": c.connectors_url,
+                "RASA_PUBLIC_URL": c.rasa_url,
             }
         )
         return env
@@ -321,6 +338,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "train":
         train(force=args.force)
         return 0
+    load_dotenv()
     stack = Stack(Config())
     model = stack.prepare()
     stop = False

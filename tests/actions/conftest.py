@@ -1,0 +1,102 @@
+"""Actions under test talk to the real connectors app in-process (ASGI), on a seeded database."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+from rasa_sdk import Tracker
+
+from actions import runtime
+from actions.clients.portal import PortalClient
+from connectors.main import create_app
+from connectors.settings import Settings
+from tests.connectors.conftest import REDIS_TEST_URL, _prepare
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(scope="session")
+def portal_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('actions') / 'portal.sqlite3'}"
+    _prepare(url)
+    return url
+
+
+@pytest.fixture
+async def portal(portal_database: str) -> AsyncIterator[PortalClient]:
+    app = create_app(
+        Settings(database_url=portal_database, redis_url=REDIS_TEST_URL,
+                 redis_key_prefix=f"test:{uuid.uuid4().hex[:8]}:")
+    )
+    runtime._locality = None  # each test reads the locality afresh
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://connectors") as http:
+            yield PortalClient("http://connectors", timeout=2.0, client=http)
+    runtime._locality = None
+
+
+class _DownTransport(httpx.AsyncBaseTransport):
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+
+@pytest.fixture
+async def portal_down() -> AsyncIterator[PortalClient]:
+    runtime._locality = None
+    async with httpx.AsyncClient(transport=_DownTransport(), base_url="http://down") as http:
+        yield PortalClient("http://down", timeout=0.5, client=http)
+
+
+@pytest.fixture(scope="session")
+def domain() -> dict[str, Any]:
+    merged: dict[str, Any] = {"responses": {}, "slots": {}, "intents": [], "entities": []}
+    for path in sorted((ROOT / "bot" / "domain").glob("*.yml")):
+        part = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for key in ("responses", "slots"):
+            merged[key].update(part.get(key) or {})
+        for key in ("intents", "entities"):
+            merged[key].extend(part.get(key) or [])
+    return merged
+
+
+TrackerFactory = Callable[..., Tracker]
+
+
+@pytest.fixture
+def tracker() -> TrackerFactory:
+    def build(
+        text: str = "",
+        intent: str = "ask_procedure",
+        entities: dict[str, str] | None = None,
+        slots: dict[str, Any] | None = None,
+        active_loop: str | None = None,
+    ) -> Tracker:
+        latest = {
+            "text": text,
+            "intent": {"name": intent, "confidence": 0.99},
+            "entities": [{"entity": k, "value": v} for k, v in (entities or {}).items()],
+        }
+        return Tracker(
+            sender_id="test-citizen",
+            slots=slots or {},
+            latest_message=latest,
+            events=[],
+            paused=False,
+            followup_action=None,
+            active_loop={"name": active_loop} if active_loop else {},
+            latest_action_name="action_listen",
+        )
+
+    return build
