@@ -1,8 +1,24 @@
 """Custom actions served by the rasa-sdk action server (``python -m rasa_sdk --actions actions``).
 
-One module per citizen service; they reach the portal only through ``actions.clients.portal`` (HTTP).
+One module per citizen service; the portal is reached only through ``actions.clients.portal``.
 """
 
+from actions.conversation import ActionCancelForm, ActionClarify, ActionSaveRating, ActionThank
+from actions.feedback import ActionCheckFeedback, ActionSubmitFeedback, ValidateFeedbackForm
+from actions.handoff import ActionHandoff
 from actions.procedures import ActionAnswerProcedure
+from actions.status import ActionCheckStatus, ValidateStatusForm
 
-__all__ = ["ActionAnswerProcedure"]
+__all__ = [
+    "ActionAnswerProcedure",
+    "ActionCancelForm",
+    "ActionCheckFeedback",
+    "ActionCheckStatus",
+    "ActionClarify",
+    "ActionHandoff",
+    "ActionSaveRating",
+    "ActionSubmitFeedback",
+    "ActionThank",
+    "ValidateFeedbackForm",
+    "ValidateStatusForm",
+]

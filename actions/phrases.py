@@ -1,4 +1,4 @@
-"""Short labels (``utter_label_*``) read from the domain, so no citizen-facing word lives in code."""
+"""Short labels (``utter_label_*``) read from the domain: no citizen-facing word lives in code."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Procedure guidance: which procedure the citizen means, and its documents, fees, time, office, online."""
+"""Procedure guidance: which procedure is meant; its documents, fees, time, office, online."""
 
 from __future__ import annotations
 
@@ -34,14 +34,17 @@ def resolve(hits: list[ProcedureHit]) -> tuple[ProcedureHit | None, list[Procedu
     """(chosen, alternatives). No choice + alternatives means: ask the citizen to pick."""
     if not hits:
         return None, []
+    top = hits[0]
     named = [h for h in hits if h.match_len]
-    if named:
-        # the most specific name the citizen typed whole wins ("khai sinh có yếu tố nước ngoài")
-        chosen = max(named, key=lambda h: (h.match_len, h.score))
-    elif len(hits) == 1 or hits[0].score >= CLEAR_LEAD * hits[1].score:
-        chosen = hits[0]
+    # the most specific name the citizen typed whole wins, unless another hit matches far better
+    # ("khai sinh có yếu tố nước ngoài" names "khai sinh" but means the foreign-element variant)
+    best_named = max(named, key=lambda h: (h.match_len, h.score)) if named else None
+    if best_named and best_named.score * CLEAR_LEAD >= top.score:
+        chosen = best_named
+    elif len(hits) == 1 or top.score >= CLEAR_LEAD * hits[1].score:
+        chosen = top
     else:
-        close = [h for h in hits if h.score >= CLOSE_SHARE * hits[0].score]
+        close = [h for h in hits if h.score >= CLOSE_SHARE * top.score]
         return None, close[:MAX_BUTTONS]
     others = [h for h in hits if h.code != chosen.code and h.score >= CLOSE_SHARE * hits[0].score]
     return chosen, others[: MAX_BUTTONS - 1]
@@ -125,7 +128,9 @@ class ActionAnswerProcedure(PortalAction):
             text, shown, total = render.documents_block(
                 p.documents, None if full else render.SHORT_LIST
             )
-            response = "utter_procedure_documents" if shown == total else "utter_procedure_documents_more"
+            response = (
+                "utter_procedure_documents" if shown == total else "utter_procedure_documents_more"
+            )
             dispatcher.utter_message(
                 response=response, procedure_name=name, documents=text, shown=shown, total=total
             )

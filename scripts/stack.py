@@ -51,7 +51,8 @@ def _input_files() -> Iterator[Path]:
             yield path
         else:
             yield from sorted(
-                p for p in path.rglob("*")
+                p
+                for p in path.rglob("*")
                 if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
             )
 
@@ -91,11 +92,22 @@ def train(force: bool = False) -> Path:
     started = time.monotonic()
     subprocess.run(
         [
-            str(RASA_BIN / "rasa"), "train",
-            "--config", "config.yml", "--domain", "bot/domain", "--data", "data",
-            "--out", str(MODELS), "--fixed-model-name", target.name.removesuffix(".tar.gz"),
+            str(RASA_BIN / "rasa"),
+            "train",
+            "--config",
+            "config.yml",
+            "--domain",
+            "bot/domain",
+            "--data",
+            "data",
+            "--out",
+            str(MODELS),
+            "--fixed-model-name",
+            target.name.removesuffix(".tar.gz"),
         ],
-        cwd=ROOT, env=rasa_env(), check=True,
+        cwd=ROOT,
+        env=rasa_env(),
+        check=True,
     )
     say(f"trained in {time.monotonic() - started:.0f} s")
     # older models of this checkout are dead weight
@@ -111,7 +123,9 @@ def train(force: bool = False) -> Path:
 def redis_reachable(url: str) -> bool:
     parsed = urlparse(url)
     try:
-        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 6379), 0.5) as s:
+        with socket.create_connection(
+            (parsed.hostname or "127.0.0.1", parsed.port or 6379), 0.5
+        ) as s:
             s.sendall(b"PING\r\n")
             return s.recv(16).startswith((b"+PONG", b"-NOAUTH"))
     except OSError:
@@ -213,10 +227,12 @@ class Stack:
         }
 
     def prepare(self) -> Path:
-        """Database schema and curated data, then the model: everything before the services start."""
+        """Database schema and curated data, then the model: all that precedes the services."""
         env = self._common_env()
         subprocess.run(
-            [str(APP_BIN / "python"), "-m", "connectors.manage", "init"], cwd=ROOT, env=env,
+            [str(APP_BIN / "python"), "-m", "connectors.manage", "init"],
+            cwd=ROOT,
+            env=env,
             check=True,
         )
         return train()
@@ -229,42 +245,81 @@ class Stack:
         else:
             endpoints = "bot/endpoints.inmemory.yml"
             say(
-                f"NOTICE: Redis is not reachable at {c.redis_url}. Conversations are kept in memory "
+                f"NOTICE: Redis is not reachable at {c.redis_url}. Conversations are kept in "
+                "memory "
                 "(lost on restart, not shared between Rasa instances) and the connectors run "
                 "without cache. Start Redis for the production set-up."
             )
         rasa_env_ = {
-            **env, **self._rasa_redis_env(),
+            **env,
+            **self._rasa_redis_env(),
             "ACTION_ENDPOINT_URL": f"http://{c.host}:{c.actions_port}/webhook",
         }
         self.services = [
             Service(
                 "connectors",
-                [str(APP_BIN / "uvicorn"), "--factory", "connectors.main:create_app",
-                 "--host", c.host, "--port", str(c.connectors_port), "--no-access-log"],
-                env, f"{c.connectors_url}/health",
+                [
+                    str(APP_BIN / "uvicorn"),
+                    "--factory",
+                    "connectors.main:create_app",
+                    "--host",
+                    c.host,
+                    "--port",
+                    str(c.connectors_port),
+                    "--no-access-log",
+                ],
+                env,
+                f"{c.connectors_url}/health",
             ),
             Service(
                 "actions",
-                [str(APP_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions",
-                 "--port", str(c.actions_port)],
-                env, f"http://{c.host}:{c.actions_port}/health",
+                [
+                    str(APP_BIN / "python"),
+                    "-m",
+                    "rasa_sdk",
+                    "--actions",
+                    "actions",
+                    "--port",
+                    str(c.actions_port),
+                ],
+                env,
+                f"http://{c.host}:{c.actions_port}/health",
             ),
             Service(
                 "rasa",
-                [str(RASA_BIN / "rasa"), "run", "--model", str(model),
-                 "--endpoints", endpoints, "--credentials", "credentials.yml",
-                 "--interface", c.host, "--port", str(c.rasa_port),
-                 "--enable-api", "--auth-token", self.token,
-                 "--cors", c.connectors_url, f"http://localhost:{c.connectors_port}"],
-                rasa_env_, f"{c.rasa_url}/",
+                [
+                    str(RASA_BIN / "rasa"),
+                    "run",
+                    "--model",
+                    str(model),
+                    "--endpoints",
+                    endpoints,
+                    "--credentials",
+                    "credentials.yml",
+                    "--interface",
+                    c.host,
+                    "--port",
+                    str(c.rasa_port),
+                    "--enable-api",
+                    "--auth-token",
+                    self.token,
+                    "--cors",
+                    c.connectors_url,
+                    f"http://localhost:{c.connectors_port}",
+                ],
+                rasa_env_,
+                f"{c.rasa_url}/",
             ),
         ]
         c.log_dir.mkdir(parents=True, exist_ok=True)
         for service in self.services:
             log = (c.log_dir / f"{service.name}.log").open("ab")
             service.process = subprocess.Popen(
-                service.argv, cwd=ROOT, env=service.env, stdout=log, stderr=subprocess.STDOUT,
+                service.argv,
+                cwd=ROOT,
+                env=service.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
         self.wait_healthy()
@@ -326,8 +381,11 @@ def _banner(stack: Stack) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scripts.stack", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m scripts.stack",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("command", choices=["train", "run", "fingerprint"])
     parser.add_argument("--force", action="store_true", help="train even if the model is current")
     args = parser.parse_args(argv)

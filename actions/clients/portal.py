@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -93,6 +94,53 @@ class Locality(BaseModel):
     offices: list[Office] = []
 
 
+class StatusEvent(BaseModel):
+    status: str
+    status_label: str
+    at: datetime
+    note: str | None = None
+
+
+class ApplicationStatus(BaseModel):
+    code: str
+    status: str
+    status_label: str
+    procedure_code: str
+    procedure_name: str
+    procedure_short_name: str | None = None
+    agency: str
+    received_at: datetime
+    due_at: datetime | None = None
+    completed_at: datetime | None = None
+    is_overdue: bool = False
+    supplement_note: str | None = None
+    status_note: str | None = None
+    history: list[StatusEvent] = []
+
+
+class FeedbackReceipt(BaseModel):
+    tracking_code: str
+    status: str
+    created_at: datetime
+
+
+class FeedbackStatus(BaseModel):
+    tracking_code: str
+    status: str
+    status_label: str
+    topic: str
+    created_at: datetime
+    updated_at: datetime | None = None
+    response: str | None = None
+
+
+class HandoffReceipt(BaseModel):
+    id: int
+    status: str
+    staff_available: bool
+    next_opening: datetime | None = None
+
+
 class PortalClient:
     def __init__(self, base_url: str, timeout: float, client: httpx.AsyncClient | None = None):
         self._client = client or httpx.AsyncClient(base_url=base_url, timeout=timeout)
@@ -132,3 +180,61 @@ class PortalClient:
 
     async def locality(self) -> Locality:
         return Locality.model_validate(await self._get("/api/v1/locality"))
+
+    async def lookup_application(
+        self,
+        code: str,
+        *,
+        id_number: str | None = None,
+        phone: str | None = None,
+        client_id: str | None = None,
+    ) -> ApplicationStatus:
+        """Raises NotFound for an unknown code and for a non-matching identifier alike."""
+        body = await self._request(
+            "POST",
+            "/api/v1/applications/lookup",
+            json={"code": code, "id_number": id_number, "phone": phone},
+            headers={"X-Client-Id": client_id} if client_id else None,
+        )
+        return ApplicationStatus.model_validate(body)
+
+    async def create_feedback(
+        self,
+        *,
+        topic: str,
+        description: str,
+        location: str | None,
+        contact_phone: str | None,
+        conversation_id: str | None = None,
+    ) -> FeedbackReceipt:
+        payload = {
+            "topic": topic,
+            "description": description,
+            "location": location,
+            "contact_phone": contact_phone,
+        }
+        body = await self._request("POST", "/api/v1/feedback", json=payload)
+        return FeedbackReceipt.model_validate(body)
+
+    async def feedback(self, tracking_code: str) -> FeedbackStatus:
+        return FeedbackStatus.model_validate(await self._get(f"/api/v1/feedback/{tracking_code}"))
+
+    async def request_handoff(
+        self, conversation_id: str, reason: str, channel: str | None, last_message: str | None
+    ) -> HandoffReceipt:
+        body = await self._request(
+            "POST",
+            "/api/v1/handoffs",
+            json={
+                "conversation_id": conversation_id,
+                "reason": reason,
+                "channel": channel,
+                "last_message": (last_message or "")[:1000] or None,
+            },
+        )
+        return HandoffReceipt.model_validate(body)
+
+    async def rate(self, conversation_id: str, score: int) -> None:
+        await self._request(
+            "POST", "/api/v1/ratings", json={"conversation_id": conversation_id, "score": score}
+        )

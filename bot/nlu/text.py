@@ -26,7 +26,7 @@ for _old, _new in _TONE_PAIRS.values():
 _TONE_RE = re.compile("(" + "|".join(map(re.escape, _TONE_MAP)) + r")(?![^\W\d_])")
 
 # How citizens abbreviate on phones. Keys are folded (no diacritics, lower case). Values are the
-# folded expansion that feeds the features, so "cccd" and "căn cước công dân" look alike to the model.
+# folded expansion that feeds the features: "cccd" and "căn cước công dân" look alike to the model.
 ABBREVIATIONS: dict[str, str] = {
     "cccd": "can cuoc cong dan",
     "cmnd": "chung minh nhan dan",

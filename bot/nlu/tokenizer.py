@@ -1,13 +1,13 @@
 """Vietnamese word segmentation (underthesea) as a Rasa 3.6 tokenizer.
 
-Tokens keep exact offsets in the original message (the text Rasa stores and shows); their lemma is the
-folded, abbreviation-expanded form (see ``bot.nlu.text``), which the lemma-based featurizers read so
-that "đăng ký khai sinh", "dang ky khai sinh" and "đkkh" produce the same features.
+Tokens keep exact offsets in the original message (the text Rasa stores and shows); their lemma is
+the folded, abbreviation-expanded form (see ``bot.nlu.text``), read by the lemma-based featurizers
+so that "đăng ký khai sinh", "dang ky khai sinh" and "đkkh" produce the same features.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -19,12 +19,12 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.nlu.text import lemma, to_nfc
 
 
-def segment(text: str) -> List[Token]:
+def segment(text: str) -> list[Token]:
     """Split ``text`` into underthesea words as Tokens with offsets into ``text`` itself."""
     from underthesea import word_tokenize  # heavy import, kept out of module import
 
     canonical, index = to_nfc(text)
-    tokens: List[Token] = []
+    tokens: list[Token] = []
     offset = 0
     for word in word_tokenize(canonical):
         # underthesea returns literal substrings of its input (the list form, not format="text")
@@ -38,22 +38,20 @@ def segment(text: str) -> List[Token]:
     return tokens
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
 class VietnameseTokenizer(Tokenizer):
     """Word tokenizer for Vietnamese based on underthesea's ``word_tokenize``."""
 
     @staticmethod
-    def supported_languages() -> Optional[List[Text]]:
+    def supported_languages() -> list[str] | None:
         return ["vi"]
 
     @staticmethod
-    def required_packages() -> List[Text]:
+    def required_packages() -> list[str]:
         return ["underthesea"]
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         # The base class reads all four keys; dropping one raises KeyError at train time.
         return {
             "intent_tokenization_flag": False,
@@ -65,14 +63,14 @@ class VietnameseTokenizer(Tokenizer):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "VietnameseTokenizer":
+    ) -> VietnameseTokenizer:
         return cls(config)
 
-    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+    def tokenize(self, message: Message, attribute: str) -> list[Token]:
         text = message.get(attribute)
         if not text:
             return []

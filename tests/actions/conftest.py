@@ -15,6 +15,7 @@ from rasa_sdk import Tracker
 from actions import runtime
 from actions.clients.portal import PortalClient
 from connectors.main import create_app
+from connectors.manage import demo_data
 from connectors.settings import Settings
 from tests.connectors.conftest import REDIS_TEST_URL, _prepare
 
@@ -30,14 +31,18 @@ def anyio_backend() -> str:
 def portal_database(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('actions') / 'portal.sqlite3'}"
     _prepare(url)
+    demo_data(url)
     return url
 
 
 @pytest.fixture
 async def portal(portal_database: str) -> AsyncIterator[PortalClient]:
     app = create_app(
-        Settings(database_url=portal_database, redis_url=REDIS_TEST_URL,
-                 redis_key_prefix=f"test:{uuid.uuid4().hex[:8]}:")
+        Settings(
+            database_url=portal_database,
+            redis_url=REDIS_TEST_URL,
+            redis_key_prefix=f"test:{uuid.uuid4().hex[:8]}:",
+        )
     )
     runtime._locality = None  # each test reads the locality afresh
     async with app.router.lifespan_context(app):
@@ -82,17 +87,20 @@ def tracker() -> TrackerFactory:
         entities: dict[str, str] | None = None,
         slots: dict[str, Any] | None = None,
         active_loop: str | None = None,
+        events: list[dict[str, Any]] | None = None,
+        ranking: list[tuple[str, float]] | None = None,
     ) -> Tracker:
         latest = {
             "text": text,
             "intent": {"name": intent, "confidence": 0.99},
             "entities": [{"entity": k, "value": v} for k, v in (entities or {}).items()],
+            "intent_ranking": [{"name": n, "confidence": c} for n, c in (ranking or [])],
         }
         return Tracker(
             sender_id="test-citizen",
             slots=slots or {},
             latest_message=latest,
-            events=[],
+            events=events or [],
             paused=False,
             followup_action=None,
             active_loop={"name": active_loop} if active_loop else {},

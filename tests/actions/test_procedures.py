@@ -31,22 +31,43 @@ def slots(events: list[dict[str, Any]]) -> dict[str, Any]:
 @pytest.mark.parametrize(
     "text, intent, entities, response",
     [
-        ("đăng ký khai sinh cần giấy tờ gì", "ask_documents", {"procedure": "đăng ký khai sinh"},
-         "utter_procedure_documents"),
+        (
+            "đăng ký khai sinh cần giấy tờ gì",
+            "ask_documents",
+            {"procedure": "đăng ký khai sinh"},
+            "utter_procedure_documents",
+        ),
         ("dang ky khai sinh can giay to gi", "ask_documents", {}, "utter_procedure_documents"),
         ("đkkh phí bao nhiêu", "ask_fee", {"procedure": "đkkh"}, "utter_procedure_fee"),
-        ("đăng ký khai sinh mất mấy ngày", "ask_processing_time", {"procedure": "đăng ký khai sinh"},
-         "utter_procedure_time"),
+        (
+            "đăng ký khai sinh mất mấy ngày",
+            "ask_processing_time",
+            {"procedure": "đăng ký khai sinh"},
+            "utter_procedure_time",
+        ),
         ("đkkh nộp ở đâu", "ask_office", {"procedure": "đkkh"}, "utter_procedure_office"),
-        ("làm giấy khai sinh online được không", "ask_online", {"procedure": "làm giấy khai sinh"},
-         "utter_procedure_online_yes"),
-        ("thủ tục đăng ký khai sinh", "ask_procedure", {"procedure": "đăng ký khai sinh"},
-         "utter_procedure_overview"),
+        (
+            "làm giấy khai sinh online được không",
+            "ask_online",
+            {"procedure": "làm giấy khai sinh"},
+            "utter_procedure_online_yes",
+        ),
+        (
+            "thủ tục đăng ký khai sinh",
+            "ask_procedure",
+            {"procedure": "đăng ký khai sinh"},
+            "utter_procedure_overview",
+        ),
     ],
 )
 async def test_answers_the_aspect_asked_for_the_procedure_named(
-    portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any],
-    text: str, intent: str, entities: dict[str, str], response: str,
+    portal: PortalClient,
+    tracker: TrackerFactory,
+    domain: dict[str, Any],
+    text: str,
+    intent: str,
+    entities: dict[str, str],
+    response: str,
 ) -> None:
     messages, events = await run(portal, tracker(text, intent, entities), domain)
 
@@ -57,8 +78,11 @@ async def test_answers_the_aspect_asked_for_the_procedure_named(
 async def test_documents_come_from_the_catalogue(
     portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any]
 ) -> None:
-    messages, _ = await run(portal, tracker("đăng ký khai sinh cần gì", "ask_documents",
-                                            {"procedure": "đăng ký khai sinh"}), domain)
+    messages, _ = await run(
+        portal,
+        tracker("đăng ký khai sinh cần gì", "ask_documents", {"procedure": "đăng ký khai sinh"}),
+        domain,
+    )
 
     assert "Giấy chứng sinh" in messages[0]["documents"]
     assert messages[1]["response"] == "utter_procedure_present_documents"
@@ -110,8 +134,9 @@ async def test_unknown_code_is_a_polite_not_found(
 async def test_connectors_down_gives_an_apology_not_an_error(
     portal_down: PortalClient, tracker: TrackerFactory, domain: dict[str, Any]
 ) -> None:
-    messages, _ = await run(portal_down, tracker("khai sinh", "ask_documents",
-                                                 {"procedure": "khai sinh"}), domain)
+    messages, _ = await run(
+        portal_down, tracker("khai sinh", "ask_documents", {"procedure": "khai sinh"}), domain
+    )
 
     assert [m["response"] for m in messages] == ["utter_portal_unavailable"]
 

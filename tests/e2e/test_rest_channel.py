@@ -1,4 +1,4 @@
-"""End to end: a citizen's message through Rasa → action server → connectors → database, and back."""
+"""End to end: a message through Rasa → action server → connectors → database, and back."""
 
 from __future__ import annotations
 
@@ -47,7 +47,9 @@ def test_greeting_offers_the_menu_as_buttons(say: Say, sender: str) -> None:
     assert 1 <= len(messages[0]["buttons"]) <= 5
 
 
-def test_conversation_is_kept_in_the_redis_tracker_store(stack: Stack, say: Say, sender: str) -> None:
+def test_conversation_is_kept_in_the_redis_tracker_store(
+    stack: Stack, say: Say, sender: str
+) -> None:
     say(sender, "xin chào")
 
     client = redis.Redis.from_url(REDIS_URL)
@@ -64,7 +66,9 @@ def test_http_api_requires_the_token(stack: Stack, say: Say, sender: str) -> Non
     assert tracker["sender_id"] == sender
 
 
-def test_connectors_down_gives_a_polite_apology_quickly(stack: Stack, say: Say, sender: str) -> None:
+def test_connectors_down_gives_a_polite_apology_quickly(
+    stack: Stack, say: Say, sender: str
+) -> None:
     # runs last in this module: it stops the connectors
     connectors = next(s for s in stack.services if s.name == "connectors")
     assert connectors.process is not None

@@ -1,0 +1,158 @@
+"""Conversation upkeep: cancelling forms, clarifying when unsure, thanks, satisfaction rating."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import PortalAction
+from actions.phrases import Labels
+
+FORM_SLOTS = (
+    "application_code",
+    "applicant_identifier",
+    "feedback_topic",
+    "feedback_description",
+    "feedback_location",
+    "feedback_contact",
+)
+# Tiered fallback: unsure once -> "ý anh/chị là...?", twice -> how to ask, three times -> staff.
+CLARIFY_AT, REPHRASE_AT, HANDOFF_AT = 1, 2, 3
+MAX_CANDIDATES = 3
+# Intents offered as "did you mean"; small talk is never worth a button.
+CLARIFIABLE = {
+    "ask_procedure",
+    "ask_documents",
+    "ask_fee",
+    "ask_processing_time",
+    "ask_office",
+    "ask_online",
+    "check_status",
+    "submit_feedback",
+    "check_feedback",
+    "request_human",
+    "ask_capabilities",
+}
+# Did the conversation get somewhere worth rating?
+RESOLVING_ACTIONS = {
+    "action_answer_procedure",
+    "action_check_status",
+    "action_submit_feedback",
+    "action_check_feedback",
+}
+
+
+def consecutive_fallbacks(tracker: Tracker) -> int:
+    count = 0
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if intent != "nlu_fallback":
+            break
+        count += 1
+    return max(count, 1)
+
+
+class ActionCancelForm(Action):
+    """Stops whichever form is active and forgets what it had collected."""
+
+    def name(self) -> str:
+        return "action_cancel_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        dispatcher.utter_message(response="utter_form_cancelled")
+        return [*(SlotSet(s, None) for s in FORM_SLOTS), SlotSet("status_attempts", 0)]
+
+
+class ActionClarify(Action):
+    def name(self) -> str:
+        return "action_clarify"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        tier = consecutive_fallbacks(tracker)
+        if tier >= HANDOFF_AT:
+            return [FollowupAction("action_handoff")]
+        if tier >= REPHRASE_AT:
+            dispatcher.utter_message(response="utter_rephrase_suggestions")
+            return []
+        labels = Labels(domain)
+        ranking = tracker.latest_message.get("intent_ranking") or []
+        candidates = [r["name"] for r in ranking if r.get("name") in CLARIFIABLE][:MAX_CANDIDATES]
+        if not candidates:
+            dispatcher.utter_message(response="utter_rephrase_suggestions")
+            return []
+        buttons = [
+            {"title": labels[f"intent_{name}"], "payload": f"/{name}"} for name in candidates
+        ]
+        buttons.append({"title": labels["none_of_these"], "payload": "/out_of_scope"})
+        dispatcher.utter_message(response="utter_clarify", buttons=buttons)
+        return []
+
+
+class ActionThank(Action):
+    def name(self) -> str:
+        return "action_thank"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        dispatcher.utter_message(response="utter_thank")
+        resolved = any(
+            e.get("event") == "action" and e.get("name") in RESOLVING_ACTIONS
+            for e in tracker.events
+        )
+        if resolved and not tracker.get_slot("rating_asked"):
+            dispatcher.utter_message(response="utter_ask_rating")
+            return [SlotSet("rating_asked", True)]
+        return []
+
+
+RATING_WORDS = {
+    5: ("rất hài lòng", "rat hai long", "tuyệt", "tuyet", "xuất sắc", "5 sao"),
+    4: ("hài lòng", "hai long", "tốt", "tot", "4 sao"),
+    3: ("bình thường", "binh thuong", "tạm được", "tam duoc", "3 sao"),
+    2: ("chưa hài lòng", "chua hai long", "không hài lòng", "khong hai long", "2 sao"),
+    1: ("rất tệ", "rat te", "tệ", "te qua", "1 sao"),
+}
+
+
+def rating_from(entity: str | None, text: str) -> int | None:
+    if entity and entity.strip().isdigit() and 1 <= int(entity) <= 5:
+        return int(entity)
+    lowered = text.lower()
+    # longest phrases first: "chưa hài lòng" before "hài lòng"
+    phrases = sorted(
+        ((p, s) for s, ps in RATING_WORDS.items() for p in ps), key=lambda x: -len(x[0])
+    )
+    for phrase, score in phrases:
+        if phrase in lowered:
+            return score
+    stripped = lowered.strip()
+    return int(stripped) if stripped in {"1", "2", "3", "4", "5"} else None
+
+
+class ActionSaveRating(PortalAction):
+    def name(self) -> str:
+        return "action_save_rating"
+
+    async def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        score = rating_from(
+            next(tracker.get_latest_entity_values("rating"), None),
+            tracker.latest_message.get("text") or "",
+        )
+        if score is None:
+            dispatcher.utter_message(response="utter_ask_rating")
+            return [SlotSet("rating_asked", True)]
+        await self.portal.rate(tracker.sender_id, score)
+        dispatcher.utter_message(response="utter_rating_thanks")
+        return [SlotSet("rating_asked", True)]

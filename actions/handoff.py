@@ -1,0 +1,50 @@
+"""Handing the conversation to staff: flag it in the portal, say so, give hours and hotline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import render, runtime
+from actions.base import PortalAction
+from actions.phrases import Labels
+
+
+def channel_of(tracker: Tracker) -> str | None:
+    channel = tracker.get_latest_input_channel()
+    return str(channel) if channel else None
+
+
+class ActionHandoff(PortalAction):
+    def name(self) -> str:
+        return "action_handoff"
+
+    async def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        reason = "request_human" if intent == "request_human" else "repeated_failure"
+        last_text = None
+        for event in reversed(tracker.events):
+            # the citizen's last real question helps the officer who picks it up
+            if event.get("event") == "user" and not str(event.get("text") or "").startswith("/"):
+                last_text = event.get("text")
+                break
+        receipt = await self.portal.request_handoff(
+            tracker.sender_id, reason, channel_of(tracker), last_text
+        )
+        known = await runtime.locality(self.portal)
+        if receipt.staff_available:
+            dispatcher.utter_message(response="utter_handoff_available")
+        else:
+            opening = receipt.next_opening
+            dispatcher.utter_message(
+                response="utter_handoff_unavailable",
+                next_opening=opening.strftime("%Hh%M ngày %d/%m/%Y") if opening else "-",
+                support_hotline=runtime.hotline(known) or "-",
+                office_hours=render.offices_block(known.offices if known else [], Labels(domain)),
+            )
+        return [SlotSet("handoff_requested", True)]

@@ -1,0 +1,163 @@
+"""Dossier status: a form for the dossier code and the applicant's identifier, then the look-up."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions import runtime
+from actions.base import PortalAction
+from actions.clients.portal import ApplicationStatus, NotFound, RateLimited
+from actions.parsing import Identifier, find_application_code, find_identifier, format_date
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+# Fills both slots so the form completes; action_check_status then ends politely.
+GAVE_UP = "__gave_up__"
+EXTRA_BY_STATUS = {
+    "received": "utter_status_received",
+    "in_progress": "utter_status_in_progress",
+    "needs_supplement": "utter_status_needs_supplement",
+    "done": "utter_status_done",
+    "returned": "utter_status_returned",
+    "overdue": "utter_status_overdue",
+}
+
+
+def _attempts(tracker: Tracker) -> int:
+    return int(tracker.get_slot("status_attempts") or 0)
+
+
+class ValidateStatusForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_status_form"
+
+    def _wrong(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, response: str
+    ) -> dict[str, Any]:
+        attempts = _attempts(tracker) + 1
+        if attempts >= MAX_ATTEMPTS:
+            return {
+                "application_code": GAVE_UP,
+                "applicant_identifier": GAVE_UP,
+                "status_attempts": attempts,
+            }
+        dispatcher.utter_message(response=response)
+        return {slot: None, "status_attempts": attempts}
+
+    def validate_application_code(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if value == GAVE_UP:
+            return {"application_code": value}
+        code = find_application_code(str(value or ""))
+        if code is None:
+            return self._wrong(
+                dispatcher, tracker, "application_code", "utter_invalid_application_code"
+            )
+        return {"application_code": code}
+
+    def validate_applicant_identifier(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if value == GAVE_UP:
+            return {"applicant_identifier": value}
+        text = str(value or "")
+        code = tracker.get_slot("application_code") or ""
+        # the code itself contains digits: never take them for an identifier
+        identifier = find_identifier(text.replace(code, " ") if code else text)
+        if identifier is None:
+            return self._wrong(
+                dispatcher, tracker, "applicant_identifier", "utter_invalid_identifier"
+            )
+        return {"applicant_identifier": f"{identifier.kind}:{identifier.value}"}
+
+
+def _identifier(slot: str) -> Identifier:
+    kind, _, value = slot.partition(":")
+    return Identifier(kind, value)
+
+
+class ActionCheckStatus(PortalAction):
+    def name(self) -> str:
+        return "action_check_status"
+
+    async def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        code = tracker.get_slot("application_code")
+        identifier_slot = tracker.get_slot("applicant_identifier")
+        reset: list[EventType] = [
+            SlotSet("application_code", None),
+            SlotSet("applicant_identifier", None),
+        ]
+        if GAVE_UP in (code, identifier_slot) or not code or not identifier_slot:
+            dispatcher.utter_message(response="utter_status_give_up")
+            return [*reset, SlotSet("status_attempts", 0)]
+        identifier = _identifier(identifier_slot)
+        try:
+            status = await self._lookup(code, identifier, tracker.sender_id)
+        except RateLimited:
+            dispatcher.utter_message(response="utter_status_rate_limited")
+            return [*reset, SlotSet("status_attempts", 0)]
+        except NotFound:
+            attempts = _attempts(tracker) + 1
+            logger.info(
+                "dossier not matched (attempt %d, identifier %s)", attempts, identifier.masked()
+            )
+            if attempts >= MAX_ATTEMPTS:
+                dispatcher.utter_message(response="utter_status_give_up")
+                return [*reset, SlotSet("status_attempts", 0)]
+            dispatcher.utter_message(
+                response="utter_status_not_found", remaining=MAX_ATTEMPTS - attempts
+            )
+            return [*reset, SlotSet("status_attempts", attempts), FollowupAction("status_form")]
+        self._say(dispatcher, status, runtime.hotline(await runtime.locality(self.portal)))
+        return [*reset, SlotSet("status_attempts", 0)]
+
+    async def _lookup(self, code: str, identifier: Identifier, client_id: str) -> ApplicationStatus:
+        if identifier.kind == "id_number":
+            return await self.portal.lookup_application(
+                code, id_number=identifier.value, client_id=client_id
+            )
+        if identifier.kind == "phone":
+            return await self.portal.lookup_application(
+                code, phone=identifier.value, client_id=client_id
+            )
+        # 4 digits: the last digits of the ID number or of the phone; try both
+        try:
+            return await self.portal.lookup_application(
+                code, id_number=identifier.value, client_id=client_id
+            )
+        except NotFound:
+            return await self.portal.lookup_application(
+                code, phone=identifier.value, client_id=client_id
+            )
+
+    @staticmethod
+    def _say(dispatcher: CollectingDispatcher, s: ApplicationStatus, hotline: str | None) -> None:
+        dispatcher.utter_message(
+            response="utter_status_found",
+            code=s.code,
+            procedure_name=s.procedure_short_name or s.procedure_name,
+            status_label=s.status_label,
+            received=format_date(s.received_at),
+            due=format_date(s.due_at) or "-",
+        )
+        status = "overdue" if s.is_overdue and s.status not in ("done", "returned") else s.status
+        extra = EXTRA_BY_STATUS.get(status)
+        if extra:
+            dispatcher.utter_message(
+                response=extra,
+                agency=s.agency,
+                supplement_note=s.supplement_note or "-",
+                status_note=s.status_note or "-",
+                support_hotline=hotline,
+            )

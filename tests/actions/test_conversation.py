@@ -1,0 +1,167 @@
+"""Clarification tiers, cancelling, thanks with a one-time rating, handoff to staff."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.clients.portal import PortalClient
+from actions.conversation import (
+    ActionCancelForm,
+    ActionClarify,
+    ActionSaveRating,
+    ActionThank,
+    rating_from,
+)
+from actions.handoff import ActionHandoff
+from tests.actions.conftest import TrackerFactory
+
+pytestmark = pytest.mark.anyio
+
+
+def fallback_turns(n: int) -> list[dict[str, Any]]:
+    turn = {"event": "user", "text": "???", "parse_data": {"intent": {"name": "nlu_fallback"}}}
+    return [{"event": "user", "text": "xin chào", "parse_data": {"intent": {"name": "greet"}}}] + [
+        dict(turn) for _ in range(n)
+    ]
+
+
+async def test_first_unsure_message_offers_the_likely_intents(
+    tracker: TrackerFactory, domain: dict[str, Any]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    t = tracker(
+        "phi lam cai do",
+        "nlu_fallback",
+        events=fallback_turns(1),
+        ranking=[("nlu_fallback", 0.4), ("ask_fee", 0.3), ("greet", 0.2), ("ask_documents", 0.1)],
+    )
+
+    events = await ActionClarify().run(dispatcher, t, domain)
+
+    assert events == []
+    assert dispatcher.messages[0]["response"] == "utter_clarify"
+    titles = [b["title"] for b in dispatcher.messages[0]["buttons"]]
+    assert titles == ["Hỏi lệ phí", "Hỏi giấy tờ cần mang", "Không phải các ý trên"]
+    assert len(titles) <= 5
+
+
+async def test_second_unsure_message_shows_how_to_ask(
+    tracker: TrackerFactory, domain: dict[str, Any]
+) -> None:
+    dispatcher = CollectingDispatcher()
+
+    await ActionClarify().run(
+        dispatcher, tracker("??", "nlu_fallback", events=fallback_turns(2)), domain
+    )
+
+    assert dispatcher.messages[0]["response"] == "utter_rephrase_suggestions"
+
+
+async def test_third_unsure_message_goes_to_an_officer(
+    tracker: TrackerFactory, domain: dict[str, Any]
+) -> None:
+    events = await ActionClarify().run(
+        CollectingDispatcher(), tracker("??", "nlu_fallback", events=fallback_turns(3)), domain
+    )
+
+    assert events == [{"event": "followup", "timestamp": None, "name": "action_handoff"}]
+
+
+async def test_cancel_forgets_what_the_forms_collected(
+    tracker: TrackerFactory, domain: dict[str, Any]
+) -> None:
+    dispatcher = CollectingDispatcher()
+
+    events = await ActionCancelForm().run(dispatcher, tracker("thôi", "cancel"), domain)
+
+    assert dispatcher.messages[0]["response"] == "utter_form_cancelled"
+    assert {"application_code", "feedback_description"} <= {e["name"] for e in events}
+
+
+@pytest.mark.parametrize(
+    "history, asked_before, expected",
+    [
+        ([], False, ["utter_thank"]),
+        (
+            [{"event": "action", "name": "action_answer_procedure"}],
+            False,
+            ["utter_thank", "utter_ask_rating"],
+        ),
+        ([{"event": "action", "name": "action_answer_procedure"}], True, ["utter_thank"]),
+    ],
+)
+async def test_thanks_asks_for_a_rating_once_after_something_was_resolved(
+    tracker: TrackerFactory,
+    domain: dict[str, Any],
+    history: list[dict[str, Any]],
+    asked_before: bool,
+    expected: list[str],
+) -> None:
+    dispatcher = CollectingDispatcher()
+
+    await ActionThank().run(
+        dispatcher,
+        tracker("cảm ơn", "thank", events=history, slots={"rating_asked": asked_before}),
+        domain,
+    )
+
+    assert [m["response"] for m in dispatcher.messages] == expected
+
+
+@pytest.mark.parametrize(
+    "entity, text, score",
+    [
+        ("5", "/rate", 5),
+        (None, "rất hài lòng", 5),
+        (None, "chưa hài lòng lắm", 2),
+        (None, "hài lòng", 4),
+        (None, "3", 3),
+        (None, "hmm", None),
+        ("9", "", None),
+    ],
+)
+def test_rating_from_buttons_and_words(entity: str | None, text: str, score: int | None) -> None:
+    assert rating_from(entity, text) == score
+
+
+async def test_rating_is_saved(
+    portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any]
+) -> None:
+    dispatcher = CollectingDispatcher()
+
+    await ActionSaveRating(portal).run(
+        dispatcher, tracker("/rate", "rate", {"rating": "4"}), domain
+    )
+
+    assert dispatcher.messages[0]["response"] == "utter_rating_thanks"
+
+
+async def test_handoff_flags_the_conversation_and_says_what_happens(
+    portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    history = [
+        {
+            "event": "user",
+            "text": "hồ sơ của tôi bị trả lại vì sao",
+            "parse_data": {"intent": {"name": "check_status"}},
+        }
+    ]
+
+    events = await ActionHandoff(portal).run(
+        dispatcher, tracker("cho tôi gặp cán bộ", "request_human", events=history), domain
+    )
+
+    assert dispatcher.messages[0]["response"] in {
+        "utter_handoff_available",
+        "utter_handoff_unavailable",
+    }
+    assert {
+        "event": "slot",
+        "timestamp": None,
+        "name": "handoff_requested",
+        "value": True,
+    } in events

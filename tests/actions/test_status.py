@@ -1,0 +1,147 @@
+"""Dossier status: the form's validation and the look-up, against the real connectors app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.clients.portal import PortalClient
+from actions.status import GAVE_UP, ActionCheckStatus, ValidateStatusForm
+from tests.actions.conftest import TrackerFactory
+
+pytestmark = pytest.mark.anyio
+
+CODE = "000.00.30.H56-261115-0012"  # demo dossier: needs_supplement, 079203001234 / 0912345678
+
+
+def responses(dispatcher: CollectingDispatcher) -> list[str]:
+    return [m["response"] for m in dispatcher.messages]
+
+
+def slots(events: list[dict[str, Any]]) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+@pytest.mark.parametrize(
+    "typed, stored",
+    [
+        (CODE, CODE),
+        ("mã hồ sơ là 000.00.30.h56 - 261115 - 0012 nhé", CODE),
+    ],
+)
+def test_code_is_accepted_inside_a_sentence_lowercase_and_spaced(
+    tracker: TrackerFactory, domain: dict[str, Any], typed: str, stored: str
+) -> None:
+    dispatcher = CollectingDispatcher()
+
+    result = ValidateStatusForm().validate_application_code(
+        typed, dispatcher, tracker(typed, "inform"), domain
+    )
+
+    assert result == {"application_code": stored}
+    assert dispatcher.messages == []
+
+
+@pytest.mark.parametrize("attempts, asks_again", [(0, True), (1, True), (2, False)])
+def test_third_wrong_code_ends_the_form(
+    tracker: TrackerFactory, domain: dict[str, Any], attempts: int, asks_again: bool
+) -> None:
+    dispatcher = CollectingDispatcher()
+    t = tracker("abc", "inform", slots={"status_attempts": attempts})
+
+    result = ValidateStatusForm().validate_application_code("abc", dispatcher, t, domain)
+
+    assert result["status_attempts"] == attempts + 1
+    if asks_again:
+        assert result["application_code"] is None
+        assert responses(dispatcher) == ["utter_invalid_application_code"]
+    else:
+        assert result["application_code"] == GAVE_UP
+        assert result["applicant_identifier"] == GAVE_UP
+
+
+@pytest.mark.parametrize(
+    "typed, stored",
+    [
+        ("079203001234", "id_number:079203001234"),
+        ("sdt 0912 345 678", "phone:0912345678"),
+        ("1234", "last4:1234"),
+    ],
+)
+def test_identifier_forms(
+    tracker: TrackerFactory, domain: dict[str, Any], typed: str, stored: str
+) -> None:
+    result = ValidateStatusForm().validate_applicant_identifier(
+        typed, CollectingDispatcher(), tracker(typed, "inform"), domain
+    )
+
+    assert result == {"applicant_identifier": stored}
+
+
+@pytest.mark.parametrize(
+    "identifier",
+    ["id_number:079203001234", "phone:0912345678", "last4:1234", "last4:5678"],
+)
+async def test_lookup_answers_status_and_what_to_do(
+    portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any], identifier: str
+) -> None:
+    dispatcher = CollectingDispatcher()
+    t = tracker(slots={"application_code": CODE, "applicant_identifier": identifier})
+
+    events = await ActionCheckStatus(portal).run(dispatcher, t, domain)
+
+    assert responses(dispatcher) == ["utter_status_found", "utter_status_needs_supplement"]
+    assert dispatcher.messages[0]["due"] != "-"
+    assert slots(events)["application_code"] is None  # nothing personal lingers in the tracker
+
+
+@pytest.mark.parametrize("attempts, retry", [(0, True), (1, True), (2, False)])
+async def test_no_match_retries_then_gives_up_politely(
+    portal: PortalClient,
+    tracker: TrackerFactory,
+    domain: dict[str, Any],
+    attempts: int,
+    retry: bool,
+) -> None:
+    dispatcher = CollectingDispatcher()
+    t = tracker(
+        slots={
+            "application_code": CODE,
+            "applicant_identifier": "id_number:001122334455",
+            "status_attempts": attempts,
+        }
+    )
+
+    events = await ActionCheckStatus(portal).run(dispatcher, t, domain)
+
+    if retry:
+        assert responses(dispatcher) == ["utter_status_not_found"]
+        assert {"event": "followup", "name": "status_form"} in [
+            {k: e.get(k) for k in ("event", "name")} for e in events
+        ]
+    else:
+        assert responses(dispatcher) == ["utter_status_give_up"]
+
+
+async def test_gave_up_in_the_form_ends_with_help(
+    portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    t = tracker(slots={"application_code": GAVE_UP, "applicant_identifier": GAVE_UP})
+
+    await ActionCheckStatus(portal).run(dispatcher, t, domain)
+
+    assert responses(dispatcher) == ["utter_status_give_up"]
+
+
+async def test_connectors_down(
+    portal_down: PortalClient, tracker: TrackerFactory, domain: dict[str, Any]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    t = tracker(slots={"application_code": CODE, "applicant_identifier": "phone:0912345678"})
+
+    await ActionCheckStatus(portal_down).run(dispatcher, t, domain)
+
+    assert responses(dispatcher) == ["utter_portal_unavailable"]
