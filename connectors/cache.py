@@ -1,7 +1,7 @@
 """A JSON cache in Redis that degrades to no cache when Redis is unreachable.
 
-Keys carry the catalogue version, so bumping the version invalidates every cached search and detail at
-once on every connectors instance.
+Keys carry the catalogue version, so bumping the version invalidates every cached search and
+detail at once on every connectors instance.
 """
 
 from __future__ import annotations
@@ -36,7 +36,9 @@ class Cache:
 
     def _usable(self) -> bool:
         # after a failure, don't pay a connect timeout on every request
-        return self._down_since is None or time.monotonic() - self._down_since > _RETRY_AFTER_SECONDS
+        return (
+            self._down_since is None or time.monotonic() - self._down_since > _RETRY_AFTER_SECONDS
+        )
 
     def _failed(self, exc: Exception) -> None:
         if self._down_since is None:

@@ -10,9 +10,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from connectors.applications.router import LOOKUP_LIMITER, make_lookup_limiter
+from connectors.applications.router import make_lookup_limiter
 from connectors.applications.router import router as applications_router
 from connectors.cache import Cache
+from connectors.conversations.router import router as conversations_router
 from connectors.db import make_engine, make_session_factory
 from connectors.feedback.router import router as feedback_router
 from connectors.health.router import router as health_router
@@ -20,6 +21,7 @@ from connectors.locality.router import router as locality_router
 from connectors.procedures.router import router as procedures_router
 from connectors.procedures.service import CatalogueService
 from connectors.settings import Settings, get_settings
+from connectors.web.router import router as web_router
 
 logger = logging.getLogger(__name__)
 
@@ -32,13 +34,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings.database_url)
         cache = Cache(settings.redis_url, settings.redis_key_prefix, settings.cache_ttl_seconds)
         if not cache.ping():
-            logger.warning("Redis is not reachable at %s: running without cache", settings.redis_url)
+            logger.warning(
+                "Redis is not reachable at %s: running without cache", settings.redis_url
+            )
         app.state.settings = settings
         app.state.engine = engine
         app.state.session_factory = make_session_factory(engine)
         app.state.cache = cache
         app.state.catalogue = CatalogueService(cache)
-        setattr(app.state, LOOKUP_LIMITER, make_lookup_limiter(settings, cache))
+        app.state.lookup_limiter = make_lookup_limiter(settings, cache)
         yield
         cache.close()
         engine.dispose()
@@ -63,6 +67,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_router)
     app.include_router(locality_router)
     app.include_router(procedures_router)
+    app.include_router(web_router)
     app.include_router(applications_router)
     app.include_router(feedback_router)
+    app.include_router(conversations_router)
     return app

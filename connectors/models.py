@@ -1,6 +1,9 @@
 """Every feature's models, imported in one place so Alembic and tests see the whole schema."""
 
+from connectors.applications import models as applications
+from connectors.conversations import models as conversations
 from connectors.db import Base
+from connectors.feedback import models as feedback
 from connectors.procedures import models as procedures
 
-__all__ = ["Base", "procedures"]
+__all__ = ["Base", "applications", "conversations", "feedback", "procedures"]

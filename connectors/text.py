@@ -32,11 +32,10 @@ ABBREVIATIONS: dict[str, str] = {
 }
 
 # Words that carry no information about which procedure is meant.
-STOPWORDS = frozenset(
-    "thu tuc toi muon can lam gi the nao nhu o dau bao nhieu mat may ngay a a? vay ad admin "
-    "cho hoi xin duoc khong ko em anh chi minh giup voi cua thi la va co nhung phai di "
-    "nop o.".split()
-)
+# "can" (căn cước) and "mat" (mất: a lost card) are deliberately absent: they name procedures.
+_STOPWORD_TEXT = """thu tuc toi muon lam gi the nao nhu o dau bao nhieu ngay a vay ad admin cho hoi
+xin duoc khong ko em anh chi minh giup voi cua thi la va co nhung phai di nop"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 
 def fold(text: str) -> str:

@@ -1,4 +1,4 @@
-"""Writing procedures: one upsert used by the curated seed, the national importer and staff tools."""
+"""Writing procedures: one upsert for the curated seed, the national importer and staff tools."""
 
 from __future__ import annotations
 
@@ -63,9 +63,9 @@ class ProcedureRecord(BaseModel):
 
 
 _SCALARS = (
-    "name short_name summary domain level agency requesters conditions result fee_note "
-    "online_url source_url source popularity"
-).split()
+    "name", "short_name", "summary", "domain", "level", "agency", "requesters", "conditions",
+    "result", "fee_note", "online_url", "source_url", "source", "popularity",
+)  # fmt: skip
 
 
 def upsert_procedure(session: Session, record: ProcedureRecord) -> bool:

@@ -1,12 +1,15 @@
-"""The locality (province/city) a deployment serves: name, offices, hotline, portal. From data only."""
+"""The locality (province/city) a deployment serves: offices, hotline, portal, staff hours. Data."""
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+from connectors.locality.hours import StaffHours
 
 
 class Office(BaseModel):
@@ -27,6 +30,12 @@ class Locality(BaseModel):
     portal_url: str
     vneid_note: str | None = None
     offices: list[Office]
+    staff_hours: StaffHours | None = Field(
+        default=None, description="when staff can take a conversation over from the bot"
+    )
+    holidays: list[date] = Field(
+        default_factory=list, description="days without staff (public holidays), local dates"
+    )
 
 
 @lru_cache(maxsize=4)

@@ -1,10 +1,10 @@
 """Ranking procedures from how citizens name them.
 
 BM25 over three kinds of features of the folded, abbreviation-expanded text: syllables, syllable
-bigrams (compounds such as "khai sinh", "ho chieu") and character trigrams (typos such as "khai snh").
-Aliases citizens use are indexed with the official name. It runs the same on SQLite and PostgreSQL, and
-the index is small (a few MB for the full national catalogue), so it lives in memory and is rebuilt
-when the catalogue version changes.
+bigrams (compounds such as "khai sinh", "ho chieu") and character trigrams (typos: "khai snh").
+Aliases citizens use are indexed with the official name. It runs the same on SQLite and
+PostgreSQL, and the index is small (a few MB for the full national catalogue), so it lives in
+memory and is rebuilt when the catalogue version changes.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 
 from connectors.text import STOPWORDS, words
 
@@ -57,7 +58,7 @@ def features(text: str, *, drop_stopwords: bool) -> Counter[str]:
         padded = f"#{w}#"
         for i in range(len(padded) - 2):
             feats["t:" + padded[i : i + 3]] += 1
-    for a, b in zip(ws, ws[1:], strict=False):
+    for a, b in pairwise(ws):
         feats[f"b:{a} {b}"] += 1
     return feats
 

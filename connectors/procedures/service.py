@@ -24,7 +24,8 @@ def bump_catalogue_version(session: Session) -> None:
         session.flush()
     else:
         session.execute(
-            update(CatalogueState).where(CatalogueState.id == 1)
+            update(CatalogueState)
+            .where(CatalogueState.id == 1)
             .values(version=CatalogueState.version + 1)
         )
 
@@ -81,8 +82,13 @@ class CatalogueService:
             name, short_name, domain, level = self._names[hit.code]
             items.append(
                 ProcedureSummary(
-                    code=hit.code, name=name, short_name=short_name, domain=domain, level=level,
-                    score=hit.score, match_len=hit.match_len,
+                    code=hit.code,
+                    name=name,
+                    short_name=short_name,
+                    domain=domain,
+                    level=level,
+                    score=hit.score,
+                    match_len=hit.match_len,
                 )
             )
         result = SearchResult(query=query, items=items)

@@ -16,7 +16,9 @@ from fastapi.testclient import TestClient
         ("dang ki khai snh", "1.001193"),  # typos
     ],
 )
-def test_search_finds_the_procedure_as_citizens_say_it(client: TestClient, query: str, code: str) -> None:
+def test_search_finds_the_procedure_as_citizens_say_it(
+    client: TestClient, query: str, code: str
+) -> None:
     response = client.get("/api/v1/procedures/search", params={"q": query, "limit": 5})
 
     assert response.status_code == 200

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path
+
+from connectors.deps import SessionDep
+from connectors.feedback.schemas import (
+    FeedbackCreate,
+    FeedbackCreated,
+    FeedbackPublic,
+    normalize_tracking_code,
+)
+from connectors.feedback.service import create_feedback, get_feedback
+
+router = APIRouter(prefix="/api/v1/feedback", tags=["feedback"])
+
+
+@router.post("", status_code=201, response_model=FeedbackCreated)
+def submit_feedback(body: FeedbackCreate, session: SessionDep) -> FeedbackCreated:
+    """Records a citizen's feedback (phản ánh, kiến nghị); the tracking code is the receipt."""
+    return create_feedback(session, body)
+
+
+@router.get(
+    "/{tracking_code}",
+    response_model=FeedbackPublic,
+    responses={404: {"description": "no feedback with this code"},
+               422: {"description": "not a tracking code (PA-yymmdd-XXXXXX)"}},
+)
+def read_feedback(
+    session: SessionDep, tracking_code: Annotated[str, Path(max_length=40)]
+) -> FeedbackPublic:
+    """Progress and answer of one piece of feedback. The contact details are never returned."""
+    code = normalize_tracking_code(tracking_code)
+    if code is None:
+        raise HTTPException(
+            status_code=422,
+            detail="Mã phản ánh không đúng định dạng (ví dụ đúng: PA-261122-7K3Q9X).",
+        )
+    feedback = get_feedback(session, code)
+    if feedback is None:
+        raise HTTPException(status_code=404, detail=f"Không tìm thấy phản ánh mã {code}.")
+    return feedback

@@ -1,0 +1,72 @@
+"""Migrations go up, down and up again on a fresh database, and match the models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+
+from connectors import manage
+from connectors.applications.service import count_applications
+from connectors.db import make_engine, make_session_factory
+from connectors.models import Base
+from connectors.settings import get_settings
+
+OUR_TABLES = {"application", "application_event", "feedback", "feedback_event"}
+
+
+def _config(url: str) -> Config:
+    config = Config(str(manage.ALEMBIC_INI))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def test_upgrade_downgrade_upgrade_on_fresh_sqlite(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    config = _config(url)
+
+    command.upgrade(config, "head")
+    command.downgrade(config, "base")
+    engine = make_engine(url)
+    try:
+        assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+        engine.dispose()
+        command.upgrade(config, "head")
+        tables = set(inspect(engine).get_table_names())
+        with engine.connect() as connection:
+            diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    finally:
+        engine.dispose()
+
+    assert tables >= OUR_TABLES
+    # only our tables: other features may be mid-way through adding theirs
+    ours = [d for d in diff if any(t in repr(d) for t in OUR_TABLES)]
+    assert ours == []
+
+
+def test_manage_init_loads_demo_dossiers_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'init.sqlite3'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    get_settings.cache_clear()
+    try:
+        assert manage.main(["init"]) == 0
+        engine = make_engine(url)
+        with make_session_factory(engine)() as session:
+            first = count_applications(session)
+        assert manage.main(["init"]) == 0  # idempotent: nothing added the second time
+        assert manage.main(["demo-data"]) == 0  # explicit reload upserts in place
+        with make_session_factory(engine)() as session:
+            again = count_applications(session)
+        engine.dispose()
+    finally:
+        get_settings.cache_clear()
+
+    assert first >= 45
+    assert again == first

@@ -1,0 +1,374 @@
+"""Handoffs to staff: one open request per conversation, staff availability, the staff console."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any, cast
+from zoneinfo import ZoneInfo
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from connectors.conversations import service
+from connectors.conversations.models import Handoff
+from connectors.conversations.router import current_time
+
+HANDOFFS = "/api/v1/handoffs"
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+MONDAY_9AM = datetime(2026, 11, 23, 9, 0, tzinfo=VN)  # staff on duty (connectors/locality/demo.yml)
+
+
+@dataclass
+class Clock:
+    now: datetime
+
+    def tick(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture
+def clock(client: TestClient) -> Iterator[Clock]:
+    fixed = Clock(MONDAY_9AM)
+    app = cast(FastAPI, client.app)
+    app.dependency_overrides[current_time] = lambda: fixed.now
+    yield fixed
+    app.dependency_overrides.pop(current_time, None)
+
+
+def _conversation() -> str:
+    return f"test-{uuid.uuid4()}"
+
+
+def _request(client: TestClient, conversation_id: str | None = None, **body: Any) -> Any:
+    payload = {"conversation_id": conversation_id or _conversation(), "reason": "request_human"}
+    return client.post(HANDOFFS, json={**payload, **body})
+
+
+def _listed(client: TestClient, handoff_id: int, **params: Any) -> dict[str, Any] | None:
+    response = client.get(HANDOFFS, params={"limit": 200, **params})
+    assert response.status_code == 200, response.text
+    return next((h for h in response.json() if h["id"] == handoff_id), None)
+
+
+def test_a_handoff_is_opened_while_staff_are_on_duty(client: TestClient, clock: Clock) -> None:
+    response = _request(client, channel="web", last_message="Cho tôi gặp cán bộ")
+
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert set(body) == {"id", "status", "staff_available", "next_opening"}
+    assert body["status"] == "open"
+    assert body["staff_available"] is True
+    assert body["next_opening"] is None
+
+
+@pytest.mark.parametrize(
+    ("now", "next_opening"),
+    [
+        pytest.param(datetime(2026, 11, 23, 12, 0, tzinfo=VN), "2026-11-23T13:30:00+07:00",
+                     id="lunch-break"),
+        pytest.param(datetime(2026, 11, 23, 19, 0, tzinfo=VN), "2026-11-24T07:30:00+07:00",
+                     id="evening"),
+        pytest.param(datetime(2026, 11, 28, 15, 0, tzinfo=VN), "2026-11-30T07:30:00+07:00",
+                     id="saturday-afternoon"),
+        pytest.param(datetime(2026, 11, 29, 10, 0, tzinfo=VN), "2026-11-30T07:30:00+07:00",
+                     id="sunday"),
+        pytest.param(datetime(2026, 9, 2, 9, 0, tzinfo=VN), "2026-09-03T07:30:00+07:00",
+                     id="national-day"),
+        pytest.param(datetime(2026, 11, 29, 23, 0, tzinfo=timezone.utc),
+                     "2026-11-30T07:30:00+07:00", id="utc-clock"),
+    ],
+)
+def test_outside_office_hours_says_when_staff_are_back(
+    client: TestClient, clock: Clock, now: datetime, next_opening: str
+) -> None:
+    clock.now = now
+
+    body = _request(client).json()
+
+    assert body["staff_available"] is False
+    assert body["next_opening"] == next_opening
+
+
+def test_a_second_request_returns_the_open_handoff(client: TestClient, clock: Clock) -> None:
+    conversation = _conversation()
+    first = _request(client, conversation, reason="repeated_failure")
+    clock.tick(minutes=3)
+
+    again = _request(client, conversation, reason="request_human", last_message="alo?")
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["id"] == first.json()["id"]
+    listed = _listed(client, first.json()["id"])
+    assert listed is not None
+    assert listed["reason"] == "repeated_failure"  # the first request is kept as it was
+    assert listed["last_message"] is None
+
+
+@pytest.mark.parametrize("status", ["taken", "closed"])
+def test_a_new_handoff_once_the_previous_is_no_longer_open(
+    client: TestClient, clock: Clock, status: str
+) -> None:
+    conversation = _conversation()
+    first = _request(client, conversation).json()["id"]
+    moved = client.patch(f"{HANDOFFS}/{first}", json={"status": status, "taken_by": "Cán bộ A"})
+    assert moved.status_code == 200, moved.text
+
+    again = _request(client, conversation)
+
+    assert again.status_code == 201
+    assert again.json()["id"] != first
+
+
+def test_the_last_message_is_cleaned_and_cut(client: TestClient, clock: Clock) -> None:
+    text = "  Tôi cần hỏi\x00 về hồ sơ\n" + "x" * 2000
+
+    handoff_id = _request(client, last_message=text, channel=" Zalo ").json()["id"]
+
+    listed = _listed(client, handoff_id)
+    assert listed is not None
+    assert listed["last_message"] == ("Tôi cần hỏi về hồ sơ\n" + "x" * 2000)[:1000]
+    assert len(listed["last_message"]) == 1000
+    assert listed["channel"] == "zalo"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        pytest.param({"reason": "request_human"}, "conversation_id", id="no-conversation"),
+        pytest.param({"conversation_id": "   ", "reason": "other"}, "conversation_id", id="blank"),
+        pytest.param({"conversation_id": "x" * 256, "reason": "other"}, "conversation_id",
+                     id="conversation-too-long"),
+        pytest.param({"conversation_id": "a\x00b", "reason": "other"}, "conversation_id",
+                     id="nul-in-conversation"),
+        pytest.param({"conversation_id": 42, "reason": "other"}, "conversation_id",
+                     id="conversation-not-text"),
+        pytest.param({"conversation_id": "c1"}, "reason", id="no-reason"),
+        pytest.param({"conversation_id": "c1", "reason": "angry"}, "reason", id="unknown-reason"),
+        pytest.param({"conversation_id": "c1", "reason": "other", "channel": "web chat!"},
+                     "channel", id="bad-channel"),
+        pytest.param({"conversation_id": "c1", "reason": "other", "channel": "w" * 33},
+                     "channel", id="channel-too-long"),
+        pytest.param({"conversation_id": "c1", "reason": "other", "last_message": ["hi"]},
+                     "last_message", id="message-not-text"),
+    ],
+)
+def test_bad_handoff_requests_are_422(
+    client: TestClient, clock: Clock, body: dict[str, Any], field: str
+) -> None:
+    response = client.post(HANDOFFS, json=body)
+
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"]
+    assert field in {e["field"] for e in response.json()["errors"]}
+
+
+@pytest.mark.parametrize(
+    "content", [b"not json", b"[]", b"null", b'{"conversation_id": "c1", "reason": "other"'],
+)
+def test_a_body_that_is_not_an_object_is_422(
+    client: TestClient, clock: Clock, content: bytes
+) -> None:
+    response = client.post(
+        HANDOFFS, content=content, headers={"Content-Type": "application/json"}
+    )
+
+    assert response.status_code == 422
+
+
+def test_the_staff_queue_lists_open_handoffs_newest_first(client: TestClient, clock: Clock) -> None:
+    ids = []
+    for _ in range(3):
+        ids.append(_request(client).json()["id"])
+        clock.tick(minutes=1)
+    taken = ids[1]
+    client.patch(f"{HANDOFFS}/{taken}", json={"status": "taken", "taken_by": "Cán bộ B"})
+
+    response = client.get(HANDOFFS, params={"status": "open", "limit": 200})
+
+    assert response.status_code == 200
+    listed = response.json()
+    assert all(h["status"] == "open" for h in listed)
+    ours = [h["id"] for h in listed if h["id"] in ids]
+    assert ours == [ids[2], ids[0]]
+    created = [h["created_at"] for h in listed]
+    assert created == sorted(created, reverse=True)
+    first = next(h for h in listed if h["id"] == ids[2])
+    assert set(first) == {
+        "id", "conversation_id", "channel", "reason", "last_message", "status", "taken_by",
+        "created_at", "updated_at",
+    }
+    assert first["created_at"].endswith("+07:00")
+
+
+def test_without_a_status_every_handoff_is_listed(client: TestClient, clock: Clock) -> None:
+    handoff_id = _request(client).json()["id"]
+    client.patch(f"{HANDOFFS}/{handoff_id}", json={"status": "closed"})
+
+    assert _listed(client, handoff_id) is not None
+    assert _listed(client, handoff_id, status="closed") is not None
+    assert _listed(client, handoff_id, status="open") is None
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"status": "pending"}, {"limit": 0}, {"limit": 201}, {"limit": "many"}],
+)
+def test_bad_list_queries_are_422(client: TestClient, params: dict[str, Any]) -> None:
+    assert client.get(HANDOFFS, params=params).status_code == 422
+
+
+def test_staff_take_release_and_close_a_handoff(client: TestClient, clock: Clock) -> None:
+    handoff_id = _request(client).json()["id"]
+    url = f"{HANDOFFS}/{handoff_id}"
+
+    clock.tick(minutes=2)
+    taken = client.patch(url, json={"status": "taken", "taken_by": "  Nguyễn Thị Bình "})
+    assert taken.status_code == 200, taken.text
+    assert taken.json()["status"] == "taken"
+    assert taken.json()["taken_by"] == "Nguyễn Thị Bình"
+    assert taken.json()["updated_at"] == "2026-11-23T09:02:00+07:00"
+    assert taken.json()["created_at"] == "2026-11-23T09:00:00+07:00"
+
+    released = client.patch(url, json={"status": "open"})
+    assert released.status_code == 200
+    assert (released.json()["status"], released.json()["taken_by"]) == ("open", None)
+
+    client.patch(url, json={"status": "taken", "taken_by": "Trần Văn C"})
+    clock.tick(minutes=5)
+    closed = client.patch(url, json={"status": "closed"})
+    assert closed.status_code == 200
+    assert closed.json()["status"] == "closed"
+    assert closed.json()["taken_by"] == "Trần Văn C"  # who handled it is kept
+    assert closed.json()["updated_at"] == "2026-11-23T09:07:00+07:00"
+
+    assert client.patch(url, json={"status": "closed"}).status_code == 200  # repeating is harmless
+
+
+@pytest.mark.parametrize(
+    ("status", "taken_by"), [("open", None), ("taken", "Cán bộ D")],
+)
+def test_a_closed_handoff_stays_closed(
+    client: TestClient, clock: Clock, status: str, taken_by: str | None
+) -> None:
+    handoff_id = _request(client).json()["id"]
+    client.patch(f"{HANDOFFS}/{handoff_id}", json={"status": "closed"})
+
+    response = client.patch(
+        f"{HANDOFFS}/{handoff_id}", json={"status": status, "taken_by": taken_by}
+    )
+
+    assert response.status_code == 409
+    assert response.json()["detail"]
+
+
+def test_releasing_conflicts_with_a_newer_open_handoff(client: TestClient, clock: Clock) -> None:
+    conversation = _conversation()
+    older = _request(client, conversation).json()["id"]
+    client.patch(f"{HANDOFFS}/{older}", json={"status": "taken", "taken_by": "Cán bộ E"})
+    newer = _request(client, conversation).json()["id"]
+
+    response = client.patch(f"{HANDOFFS}/{older}", json={"status": "open"})
+
+    assert response.status_code == 409
+    listed = _listed(client, older)
+    assert listed is not None and listed["status"] == "taken"  # unchanged
+    assert newer != older
+
+
+@pytest.mark.parametrize(
+    ("handoff_id", "body", "status_code"),
+    [
+        pytest.param("999999999", {"status": "closed"}, 404, id="unknown-id"),
+        pytest.param("0", {"status": "closed"}, 422, id="id-zero"),
+        pytest.param("-3", {"status": "closed"}, 422, id="negative-id"),
+        pytest.param("99999999999999999999", {"status": "closed"}, 422, id="id-too-big"),
+        pytest.param("abc", {"status": "closed"}, 422, id="id-not-a-number"),
+        pytest.param("{id}", {}, 422, id="no-status"),
+        pytest.param("{id}", {"status": "done"}, 422, id="unknown-status"),
+        pytest.param("{id}", {"status": "taken"}, 422, id="taken-by-nobody"),
+        pytest.param("{id}", {"status": "taken", "taken_by": "   "}, 422, id="taken-by-blank"),
+        pytest.param("{id}", {"status": "taken", "taken_by": "a\x00b"}, 422, id="taken-by-nul"),
+        pytest.param("{id}", {"status": "taken", "taken_by": "x" * 201}, 422,
+                     id="taken-by-too-long"),
+        pytest.param("{id}", {"status": "open", "taken_by": "Cán bộ F"}, 422,
+                     id="open-taken-by-someone"),
+    ],
+)
+def test_bad_updates(
+    client: TestClient, clock: Clock, handoff_id: str, body: dict[str, Any], status_code: int
+) -> None:
+    existing = _request(client).json()["id"]
+
+    response = client.patch(f"{HANDOFFS}/{handoff_id.format(id=existing)}", json=body)
+
+    assert response.status_code == status_code, response.text
+    assert response.json()["detail"]
+    listed = _listed(client, existing)
+    assert listed is not None and listed["status"] == "open"  # untouched
+
+
+@pytest.mark.parametrize(
+    "body", [{"status": "taken"}, {"status": "open", "taken_by": "Cán bộ G"}],
+)
+def test_who_took_it_is_checked_against_the_status(
+    client: TestClient, clock: Clock, body: dict[str, Any]
+) -> None:
+    handoff_id = _request(client).json()["id"]
+
+    response = client.patch(f"{HANDOFFS}/{handoff_id}", json=body)
+
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["taken_by"]
+
+
+def test_the_database_allows_one_open_handoff_per_conversation(session: Session) -> None:
+    now = datetime.now(timezone.utc)
+    conversation = _conversation()
+
+    def handoff(status: str) -> Handoff:
+        return Handoff(conversation_id=conversation, reason="other", status=status,
+                       created_at=now, updated_at=now)
+
+    session.add_all([handoff("open"), handoff("taken"), handoff("closed"), handoff("closed")])
+    session.commit()
+    session.add(handoff("open"))
+    with pytest.raises(IntegrityError):
+        session.commit()
+    session.rollback()
+
+
+def test_two_simultaneous_requests_share_one_handoff(
+    client: TestClient, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    conversation = _conversation()
+    first = _request(client, conversation).json()["id"]
+    # the second request looked before the first one committed, and saw nothing
+    real = service._open_handoff_of
+    looks: list[str] = []
+
+    def racing(session: Session, conversation_id: str) -> Handoff | None:
+        looks.append(conversation_id)
+        return None if len(looks) == 1 else real(session, conversation_id)
+
+    monkeypatch.setattr(service, "_open_handoff_of", racing)
+
+    response = _request(client, conversation)
+
+    assert response.status_code == 200, response.text
+    assert response.json()["id"] == first
+    assert len(looks) == 2
+
+
+def test_the_locality_publishes_the_staff_hours(client: TestClient) -> None:
+    body = client.get("/api/v1/locality").json()
+
+    assert body["staff_hours"]["timezone"] == "Asia/Ho_Chi_Minh"
+    assert {"days": [5], "start": "07:30", "end": "11:30"} in body["staff_hours"]["windows"]
+    assert "2026-09-02" in body["holidays"]
