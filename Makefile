@@ -49,7 +49,7 @@ test: setup lint types validate train test-bot test-stories test-unit ## the who
 	@echo "make test: all checks passed"
 
 eval-nlu: setup ## NLU evaluation on the held-out split + cross-validation, with the baseline; writes a report
-	@$(APP_PY) -m scripts.eval_nlu
+	@$(RASA_PY) -m scripts.eval_nlu
 
 bench-connectors: setup ## connectors latency/throughput (SQLite and PostgreSQL) and search quality
 	@$(APP_PY) -m scripts.bench_connectors

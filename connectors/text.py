@@ -12,7 +12,8 @@ ABBREVIATIONS: dict[str, str] = {
     "cccd": "can cuoc cong dan",
     "cmnd": "chung minh nhan dan",
     "cmt": "chung minh nhan dan",
-    "dkkh": "dang ky khai sinh",
+    "dkkh": "dang ky ket hon",  # ĐKKH is marriage; birth is ĐKKS
+    "dkks": "dang ky khai sinh",
     "dkkt": "dang ky khai tu",
     "dkkhon": "dang ky ket hon",
     "gplx": "giay phep lai xe",

@@ -31,7 +31,8 @@ ABBREVIATIONS: dict[str, str] = {
     "cccd": "can cuoc cong dan",
     "cmnd": "chung minh nhan dan",
     "cmt": "chung minh thu",
-    "dkkh": "dang ky khai sinh",
+    "dkkh": "dang ky ket hon",  # ĐKKH is marriage; birth is ĐKKS
+    "dkks": "dang ky khai sinh",
     "dkkt": "dang ky khai tu",
     "gplx": "giay phep lai xe",
     "gpxd": "giay phep xay dung",

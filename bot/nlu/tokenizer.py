@@ -2,10 +2,12 @@
 
 Tokens keep exact offsets in the original message (the text Rasa stores and shows); their lemma is
 the folded, abbreviation-expanded form (see ``bot.nlu.text``), read by the lemma-based featurizers
-so that "đăng ký khai sinh", "dang ky khai sinh" and "đkkh" produce the same features.
+so that "đăng ký khai sinh", "dang ky khai sinh" and "đkks" produce the same features.
 """
 
 from __future__ import annotations
+
+import re
 
 from typing import Any
 
@@ -16,25 +18,56 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.text import lemma, to_nfc
+from bot.nlu.text import has_diacritics, lemma, to_nfc
+
+
+# Kept whole as one token each: dossier codes, feedback codes, and numbers with the separators citizens
+# type inside them ("0987 654 321", "+84 912 345 678", "091.234.5678"). underthesea would glue them
+# to the word before ("mã 000.00.07") or cut them at a dot, which misaligns entity annotations.
+_PROTECTED = re.compile(
+    r"[0-9a-z]+(?:\s*\.\s*[0-9a-z]+)+\s*-\s*\d{6}\s*-\s*\d{4,6}"
+    r"|pa\s*-\s*\d{6}\s*-\s*[0-9a-z]{6}"
+    r"|\+?\d(?:[\d.\-]|\s(?=\d))*\d|\d",
+    re.IGNORECASE,
+)
+# Without diacritics underthesea's compounds are unreliable ("lam giay" joined): use syllables.
+_SYLLABLE = re.compile(r"\w+|[^\w\s]")
+
+
+def _words(chunk: str) -> list[str]:
+    if not has_diacritics(chunk):
+        return _SYLLABLE.findall(chunk)
+    from underthesea import word_tokenize  # heavy import, kept out of module import
+
+    return list(word_tokenize(chunk))
 
 
 def segment(text: str) -> list[Token]:
-    """Split ``text`` into underthesea words as Tokens with offsets into ``text`` itself."""
-    from underthesea import word_tokenize  # heavy import, kept out of module import
-
+    """Split ``text`` into words as Tokens with offsets into ``text`` itself."""
     canonical, index = to_nfc(text)
+    spans: list[tuple[int, int, bool]] = []  # (start, end, protected) over ``canonical``
+    position = 0
+    for match in _PROTECTED.finditer(canonical):
+        if match.start() > position:
+            spans.append((position, match.start(), False))
+        spans.append((match.start(), match.end(), True))
+        position = match.end()
+    if position < len(canonical):
+        spans.append((position, len(canonical), False))
+
     tokens: list[Token] = []
-    offset = 0
-    for word in word_tokenize(canonical):
-        # underthesea returns literal substrings of its input (the list form, not format="text")
-        start = canonical.find(word, offset)
-        if start < 0:  # defensive: never lose the rest of a message over one odd word
-            continue
-        end = start + len(word)
-        offset = end
-        o_start, o_end = index[start], index[end]
-        tokens.append(Token(text[o_start:o_end], o_start, o_end, lemma=lemma(word)))
+    for start, end, protected in spans:
+        chunk = canonical[start:end]
+        words = [chunk] if protected else _words(chunk)
+        offset = 0
+        for word in words:
+            # the words are literal substrings of the chunk (underthesea's list form)
+            found = chunk.find(word, offset)
+            if found < 0:  # defensive: never lose the rest of a message over one odd word
+                continue
+            offset = found + len(word)
+            o_start, o_end = index[start + found], index[start + offset]
+            tokens.append(Token(text[o_start:o_end], o_start, o_end, lemma=lemma(word)))
     return tokens
 
 

@@ -38,14 +38,14 @@ def slots(events: list[dict[str, Any]]) -> dict[str, Any]:
             "utter_procedure_documents",
         ),
         ("dang ky khai sinh can giay to gi", "ask_documents", {}, "utter_procedure_documents"),
-        ("đkkh phí bao nhiêu", "ask_fee", {"procedure": "đkkh"}, "utter_procedure_fee"),
+        ("đkks phí bao nhiêu", "ask_fee", {"procedure": "đkks"}, "utter_procedure_fee"),
         (
             "đăng ký khai sinh mất mấy ngày",
             "ask_processing_time",
             {"procedure": "đăng ký khai sinh"},
             "utter_procedure_time",
         ),
-        ("đkkh nộp ở đâu", "ask_office", {"procedure": "đkkh"}, "utter_procedure_office"),
+        ("đkks nộp ở đâu", "ask_office", {"procedure": "đkks"}, "utter_procedure_office"),
         (
             "làm giấy khai sinh online được không",
             "ask_online",

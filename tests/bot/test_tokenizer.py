@@ -106,3 +106,26 @@ def test_process_sets_tokens_on_the_message() -> None:
 
 def test_empty_text_gives_no_tokens() -> None:
     assert tokenizer().tokenize(Message.build(text=""), attribute=TEXT) == []
+
+
+@pytest.mark.parametrize(
+    "text, whole",
+    [
+        ("mã 000.00.30.H56-241115-0012 của tôi", "000.00.30.H56-241115-0012"),
+        ("ma hs 000.00.30.h56 - 241115 - 0012 nhe", "000.00.30.h56 - 241115 - 0012"),
+        ("cccd 048301002233 ạ", "048301002233"),
+        ("sđt của tôi là 0987 654 321", "0987 654 321"),
+        ("số +84 912 345 678 nhé", "+84 912 345 678"),
+        ("tra cứu phản ánh PA-261122-7K3Q9X", "PA-261122-7K3Q9X"),
+    ],
+)
+def test_codes_and_numbers_are_one_token(text: str, whole: str) -> None:
+    tokens = tokenizer().tokenize(Message.build(text=text), attribute=TEXT)
+
+    assert whole in [t.text for t in tokens]
+
+
+def test_unaccented_text_is_split_into_syllables() -> None:
+    tokens = tokenizer().tokenize(Message.build(text="toi muon lam giay khai sinh"), attribute=TEXT)
+
+    assert [t.text for t in tokens] == ["toi", "muon", "lam", "giay", "khai", "sinh"]

@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
     [
         ("đăng ký khai sinh cần giấy tờ gì", "1.001193"),
         ("dang ky khai sinh can giay to gi", "1.001193"),
-        ("đkkh", "1.001193"),
+        ("đkks", "1.001193"),
+        ("đkkh", "1.000894"),  # ĐKKH: đăng ký kết hôn
         ("làm giấy khai sinh cho con", "1.001193"),
         ("dang ki khai snh", "1.001193"),  # typos
     ],
