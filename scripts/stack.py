@@ -237,13 +237,15 @@ class Stack:
         )
         return train()
 
+    def endpoints(self) -> str:
+        """Redis tracker and lock stores when Redis answers; in-memory (with a notice) when not."""
+        return "endpoints.yml" if self.redis_ok else "bot/endpoints.inmemory.yml"
+
     def start(self, model: Path) -> None:
         c = self.config
         env = self._common_env()
-        if self.redis_ok:
-            endpoints = "endpoints.yml"
-        else:
-            endpoints = "bot/endpoints.inmemory.yml"
+        endpoints = self.endpoints()
+        if not self.redis_ok:
             say(
                 f"NOTICE: Redis is not reachable at {c.redis_url}. Conversations are kept in "
                 "memory "

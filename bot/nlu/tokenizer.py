@@ -8,7 +8,6 @@ so that "đăng ký khai sinh", "dang ky khai sinh" and "đkks" produce the same
 from __future__ import annotations
 
 import re
-
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext
@@ -20,10 +19,9 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.text import has_diacritics, lemma, to_nfc
 
-
-# Kept whole as one token each: dossier codes, feedback codes, and numbers with the separators citizens
-# type inside them ("0987 654 321", "+84 912 345 678", "091.234.5678"). underthesea would glue them
-# to the word before ("mã 000.00.07") or cut them at a dot, which misaligns entity annotations.
+# Kept whole as one token each: dossier codes, feedback codes, and numbers with the separators
+# citizens type inside them ("0987 654 321", "+84 912 345 678", "091.234.5678"). underthesea would
+# glue them to the word before ("mã 000.00.07") or cut them at a dot, misaligning entities.
 _PROTECTED = re.compile(
     r"[0-9a-z]+(?:\s*\.\s*[0-9a-z]+)+\s*-\s*\d{6}\s*-\s*\d{4,6}"
     r"|pa\s*-\s*\d{6}\s*-\s*[0-9a-z]{6}"

@@ -45,8 +45,15 @@ def test_fold(text: str, folded: str) -> None:
 
 @pytest.mark.parametrize(
     "word, expected",
-    [("cccd", "can cuoc cong dan"), ("đkks", "dang ky khai sinh"), ("đkkh", "dang ky ket hon"), ("ko", "khong"),
-     ("bn", "bao nhieu"), ("khai sinh", "khai sinh"), ("hỏng", "hong")],
+    [
+        ("cccd", "can cuoc cong dan"),
+        ("đkks", "dang ky khai sinh"),
+        ("đkkh", "dang ky ket hon"),
+        ("ko", "khong"),
+        ("bn", "bao nhieu"),
+        ("khai sinh", "khai sinh"),
+        ("hỏng", "hong"),
+    ],
 )
 def test_lemma_expands_abbreviations(word: str, expected: str) -> None:
     assert lemma(word) == expected

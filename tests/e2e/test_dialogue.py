@@ -1,0 +1,70 @@
+"""End to end through Rasa 3.6 and the current rasa-sdk action server: forms, slot events,
+follow-up actions and handoff all cross the action-server protocol here."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import Say
+
+pytestmark = pytest.mark.e2e
+
+CODE = "000.00.30.H56-261115-0012"  # demo dossier: needs supplement; CCCD 079203001234
+
+
+def texts(messages: list[dict[str, object]]) -> str:
+    return "\n".join(str(m.get("text", "")) for m in messages)
+
+
+def test_status_form_asks_code_then_identifier_and_answers(say: Say, sender: str) -> None:
+    assert "mã hồ sơ" in texts(say(sender, "tra cứu hồ sơ"))
+    assert "CCCD" in texts(say(sender, CODE.lower().replace("-", " - ")))
+
+    answer = texts(say(sender, "0912345678"))
+
+    assert CODE in answer
+    assert "Cần bổ sung" in answer
+    assert "Ngày hẹn trả kết quả" in answer
+
+
+def test_status_with_the_code_in_the_first_sentence(say: Say, sender: str) -> None:
+    assert "CCCD" in texts(say(sender, f"hồ sơ {CODE} của tôi đến đâu rồi"))
+
+    assert "Cần bổ sung" in texts(say(sender, "079203001234"))
+
+
+def test_wrong_identifier_three_times_ends_politely(say: Say, sender: str) -> None:
+    say(sender, "tra cứu hồ sơ")
+    say(sender, CODE)
+    # not found -> the form starts again (a FollowupAction from the action server)
+    assert "còn 2 lần thử" in texts(say(sender, "0999999999"))
+    say(sender, CODE)
+    assert "còn 1 lần thử" in texts(say(sender, "0999999998"))
+    say(sender, CODE)
+
+    assert "sau 3 lần thử" in texts(say(sender, "0999999997"))
+
+
+def test_cancel_in_the_middle_of_the_form(say: Say, sender: str) -> None:
+    say(sender, "tra cứu hồ sơ")
+
+    assert "đã dừng" in texts(say(sender, "thôi"))
+    assert "trợ lý ảo" in texts(say(sender, "xin chào"))  # the bot is free again
+
+
+def test_feedback_form_returns_a_tracking_code_that_can_be_looked_up(say: Say, sender: str) -> None:
+    say(sender, "tôi muốn phản ánh đèn đường hỏng")
+    say(sender, "đèn đường hỏng")
+    say(sender, "đèn đường trước số 12 đường Mẫu hỏng cả tuần nay, buổi tối rất tối")
+    say(sender, "/deny")
+    answer = texts(say(sender, "/deny"))
+
+    assert "Mã theo dõi: PA-" in answer
+    code = answer.split("Mã theo dõi: ")[1].split()[0]
+    assert "Đã tiếp nhận" in texts(say(sender, f"tra cứu phản ánh {code}"))
+
+
+def test_handoff_says_what_happens_next(say: Say, sender: str) -> None:
+    answer = texts(say(sender, "cho tôi gặp cán bộ"))
+
+    assert "cán bộ" in answer

@@ -1,0 +1,75 @@
+"""The run/train orchestrator: model fingerprint, Redis fallback, environment for each service."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from scripts import stack
+from scripts.stack import Config, Stack, fingerprint, load_dotenv, redis_reachable
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])  # closed again when the block ends
+
+
+def test_fingerprint_is_stable_and_follows_the_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "nlu.yml").write_text("a")
+    (tmp_path / "config.yml").write_text("pipeline: []")
+    monkeypatch.setattr(stack, "ROOT", tmp_path)
+    monkeypatch.setattr(stack, "MODEL_INPUTS", ("config.yml", "data"))
+
+    first = fingerprint()
+    assert fingerprint() == first
+    (tmp_path / "data" / "nlu.yml").write_text("b")
+    assert fingerprint() != first
+
+
+def test_redis_down_means_in_memory_stores() -> None:
+    config = Config(redis_url=f"redis://127.0.0.1:{closed_port()}/0")
+
+    running = Stack(config)
+
+    assert redis_reachable(config.redis_url) is False
+    assert running.endpoints() == "bot/endpoints.inmemory.yml"
+
+
+@pytest.mark.redis
+def test_redis_up_means_redis_stores() -> None:
+    running = Stack(Config(redis_url="redis://127.0.0.1:6379/15"))
+
+    assert running.endpoints() == "endpoints.yml"
+
+
+def test_rasa_gets_redis_settings_it_accepts() -> None:
+    running = Stack(Config(redis_url="redis://:s3cret@10.0.0.5:6380/3", redis_key_prefix="tl-dvc"))
+
+    env = running._rasa_redis_env()
+
+    assert env["REDIS_HOST"] == "10.0.0.5"
+    assert env["REDIS_PORT"] == "6380"
+    assert env["REDIS_DB"] == "3"
+    assert env["REDIS_PASSWORD"] == "s3cret"
+    assert env["RASA_TRACKER_KEY_PREFIX"].isalnum()  # Rasa refuses other prefixes
+
+
+def test_dotenv_fills_only_what_the_environment_lacks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("# comment\nRASA_PORT=6006\nCONNECTORS_PORT=9000\nEMPTY=\n")
+    monkeypatch.setenv("CONNECTORS_PORT", "8100")
+    monkeypatch.delenv("RASA_PORT", raising=False)
+
+    load_dotenv(env_file)
+
+    config = Config()
+    assert config.rasa_port == 6006
+    assert config.connectors_port == 8100
