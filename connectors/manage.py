@@ -1,8 +1,13 @@
 """Operator commands for the connectors database.
 
-    python -m connectors.manage migrate        # alembic upgrade head
-    python -m connectors.manage seed           # curated procedures (idempotent)
-    python -m connectors.manage init           # both: what `make run` does before starting
+python -m connectors.manage migrate        # alembic upgrade head
+python -m connectors.manage seed           # curated procedures (idempotent)
+python -m connectors.manage demo-data      # demo dossiers for the status lookup (idempotent)
+python -m connectors.manage import-catalogue PATH
+                                           # national catalogue .jsonl[.gz] (idempotent;
+                                           # never overwrites curated procedures)
+python -m connectors.manage init           # migrate + seed (+ demo dossiers if there are none):
+                                           # what `make run` does before starting
 """
 
 from __future__ import annotations
@@ -11,12 +16,16 @@ import argparse
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from alembic import command
 from alembic.config import Config
 
 from connectors.db import make_engine, make_session_factory
 from connectors.settings import get_settings
+
+if TYPE_CHECKING:
+    from connectors.catalogue.importer import ImportReport
 
 logger = logging.getLogger("connectors.manage")
 
@@ -40,18 +49,87 @@ def seed(database_url: str) -> tuple[int, int]:
         engine.dispose()
 
 
+def demo_data(database_url: str, *, only_if_empty: bool = False) -> tuple[int, int] | None:
+    """Loads the demo dossiers; with ``only_if_empty``, only into a database without dossiers."""
+    from connectors.applications.demo import load_demo
+    from connectors.applications.service import count_applications
+
+    engine = make_engine(database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            if only_if_empty and count_applications(session) > 0:
+                return None
+            return load_demo(session)
+    finally:
+        engine.dispose()
+
+
+def import_catalogue(database_url: str, path: Path, *, progress: bool = True) -> ImportReport:
+    from connectors.catalogue.importer import import_file
+
+    engine = make_engine(database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            return import_file(session, path, progress=progress)
+    finally:
+        engine.dispose()
+
+
+def _log_import_report(report: ImportReport, *, show_failures: int = 10) -> None:
+    logger.info(
+        "national catalogue %s: %d lines, %d new, %d updated, %d curated kept, %d failed in %.1fs",
+        report.path,
+        report.lines,
+        report.created,
+        report.updated,
+        report.kept_curated,
+        len(report.failed),
+        report.seconds,
+    )
+    if report.partial:
+        logger.info("imported with parse warnings: %d procedures", report.partial)
+        for kind, count in report.warnings.most_common():
+            logger.info("  %5d  %s", count, kind)
+    for failure in report.failed[:show_failures]:
+        logger.warning("failed: %s", failure)
+    if len(report.failed) > show_failures:
+        logger.warning("... and %d more failures", len(report.failed) - show_failures)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m connectors.manage", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["migrate", "seed", "init"])
+    parser = argparse.ArgumentParser(
+        prog="python -m connectors.manage",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "command", choices=["migrate", "seed", "demo-data", "init", "import-catalogue"]
+    )
+    parser.add_argument("path", nargs="?", type=Path, help="import-catalogue: .jsonl or .jsonl.gz")
     args = parser.parse_args(argv)
+    if (args.command == "import-catalogue") != (args.path is not None):
+        parser.error("a PATH goes with import-catalogue, and only with it")
+    if args.path is not None and not args.path.is_file():
+        parser.error(f"no such file: {args.path}")
     logging.basicConfig(level=logging.INFO, format="[connectors] %(message)s")
     url = get_settings().database_url
     if args.command in ("migrate", "init"):
         migrate(url)
+    if args.command == "import-catalogue":
+        report = import_catalogue(url, args.path)
+        _log_import_report(report)
+        return 1 if report.failed else 0
     if args.command in ("seed", "init"):
         created, updated = seed(url)
         logger.info("curated procedures: %d new, %d updated", created, updated)
+    if args.command in ("demo-data", "init"):
+        try:
+            loaded = demo_data(url, only_if_empty=args.command == "init")
+        except RuntimeError as exc:  # no curated procedures to hang the dossiers on
+            logger.error("demo dossiers not loaded: %s", exc)
+            return 1
+        if loaded is not None:
+            logger.info("demo dossiers: %d new, %d updated", *loaded)
     return 0
 
 
