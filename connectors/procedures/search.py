@@ -12,17 +12,22 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from itertools import pairwise
 
-from connectors.text import STOPWORDS, words
+from connectors.text import STOPWORDS, expand_query, words
 
 # A level suffix is part of the official name but never of what citizens type.
 _LEVEL_SUFFIX = re.compile(r"\((?:thực hiện )?tại cấp [^)]*\)|\(cấp [^)]*\)", re.IGNORECASE)
 _NAME_PREFIX = re.compile(r"^\s*thủ tục\s+", re.IGNORECASE)
 
 WEIGHTS = {"w": 1.0, "b": 1.6, "t": 0.25}
+# Popularity (0-10) only breaks near-ties: at 10 it adds 10 %, never overruling what was typed.
+POPULARITY_WEIGHT = 0.01
+COVERAGE_WEIGHT = 4.0
+RERANK_DEPTH = 50
+ALIAS_COVERAGE = 0.6
 K1, B = 1.2, 0.75
 
 
@@ -47,7 +52,14 @@ def clean_name(name: str) -> str:
     return _NAME_PREFIX.sub("", _LEVEL_SUFFIX.sub("", name)).strip()
 
 
-def features(text: str, *, drop_stopwords: bool) -> Counter[str]:
+def features(
+    text: str, *, drop_stopwords: bool, vocabulary: Container[str] | None = None
+) -> Counter[str]:
+    """Syllables, syllable bigrams and character trigrams of ``text``.
+
+    With a ``vocabulary`` (a query against an index), trigrams are only made for syllables the
+    index has never seen: they exist to rescue typos, and for known words they are slow noise.
+    """
     ws = words(text)
     if drop_stopwords:
         kept = [w for w in ws if w not in STOPWORDS]
@@ -55,6 +67,8 @@ def features(text: str, *, drop_stopwords: bool) -> Counter[str]:
     feats: Counter[str] = Counter()
     for w in ws:
         feats["w:" + w] += 1
+        if vocabulary is not None and "w:" + w in vocabulary:
+            continue
         padded = f"#{w}#"
         for i in range(len(padded) - 2):
             feats["t:" + padded[i : i + 3]] += 1
@@ -90,7 +104,7 @@ class SearchIndex:
         return len(self._entries)
 
     def search(self, query: str, limit: int = 5) -> list[Hit]:
-        q = features(query, drop_stopwords=True)
+        q = features(expand_query(query), drop_stopwords=True, vocabulary=self._postings)
         scores: dict[int, float] = defaultdict(float)
         for feat, qtf in q.items():
             postings = self._postings.get(feat)
@@ -102,17 +116,33 @@ class SearchIndex:
                 scores[doc_id] += weight * tf * (K1 + 1) / (tf + norm)
         if not scores:
             return []
-        # ties and near-ties go to the procedures citizens need most
-        boosted = [
-            (doc_id, score * (1 + 0.05 * self._entries[doc_id].popularity))
-            for doc_id, score in scores.items()
-        ]
-        boosted.sort(key=lambda kv: (-kv[1], kv[0]))
-        query_words = frozenset(words(query))
+        query_words = frozenset(words(expand_query(query)))
+        # rerank the best BM25 candidates by how much of their own name the query covers
+        # (idf-weighted): "tạm ngừng kinh doanh hộ cá thể" covers all of "tạm ngừng kinh doanh
+        # của hộ kinh doanh" but only part of "đăng ký thành lập hộ kinh doanh"
+        candidates = sorted(scores.items(), key=lambda kv: -kv[1])[:RERANK_DEPTH]
+        ranked = []
+        for doc_id, score in candidates:
+            coverage = self._coverage(doc_id, query_words)
+            boost = 1 + POPULARITY_WEIGHT * self._entries[doc_id].popularity
+            ranked.append((doc_id, score * (1 + COVERAGE_WEIGHT * coverage) * boost))
+        ranked.sort(key=lambda kv: (-kv[1], kv[0]))
+        original_words = frozenset(words(query))
         return [
-            Hit(self._entries[doc_id].code, round(score, 3), self._match_len(doc_id, query_words))
-            for doc_id, score in boosted[:limit]
+            Hit(self._entries[doc_id].code, round(score, 3), self._match_len(doc_id, original_words))
+            for doc_id, score in ranked[:limit]
         ]
+
+    def _coverage(self, doc_id: int, query_words: frozenset[str]) -> float:
+        """Share (idf-weighted) of the official name the query covers; an alias counts less,
+        since a short alias ("thành lập công ty") is covered by queries about its siblings."""
+        best = 0.0
+        for i, name in enumerate(self._names[doc_id]):
+            total = sum(self._idf.get("w:" + w, 0.0) for w in name)
+            if total:
+                covered = sum(self._idf.get("w:" + w, 0.0) for w in name if w in query_words)
+                best = max(best, covered / total * (1.0 if i == 0 else ALIAS_COVERAGE))
+        return best
 
     def _match_len(self, doc_id: int, query_words: frozenset[str]) -> int:
         return max((len(n) for n in self._names[doc_id] if n <= query_words), default=0)

@@ -1,0 +1,76 @@
+"""Caching of search and detail in Redis: hits, invalidation on catalogue writes, Redis down."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+import redis
+from fastapi.testclient import TestClient
+
+from connectors.db import make_engine, make_session_factory
+from connectors.main import create_app
+from connectors.procedures.service import bump_catalogue_version
+from connectors.settings import Settings
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.redis
+def test_search_and_detail_are_cached_under_the_catalogue_version(
+    client: TestClient, settings: Settings
+) -> None:
+    client.get("/api/v1/procedures/search", params={"q": "khai sinh"})
+    client.get("/api/v1/procedures/1.001193")
+
+    keys = {
+        k.decode()
+        for k in redis.Redis.from_url(settings.redis_url).scan_iter(f"{settings.redis_key_prefix}*")
+    }
+    assert any(":search:" in k or k.startswith(f"{settings.redis_key_prefix}search") for k in keys)
+    assert any("procedure" in k and k.endswith("1.001193") for k in keys)
+
+
+@pytest.mark.redis
+def test_a_catalogue_write_invalidates_cached_answers(
+    client: TestClient, settings: Settings, database_url: str
+) -> None:
+    before = client.get("/api/v1/procedures/1.001193").json()
+    engine = make_engine(database_url)
+    with make_session_factory(engine)() as session:
+        from connectors.procedures.models import Procedure
+
+        procedure = session.get(Procedure, "1.001193")
+        assert procedure is not None
+        original = procedure.summary
+        procedure.summary = "changed by a test"
+        bump_catalogue_version(session)
+        session.commit()
+    try:
+        after = client.get("/api/v1/procedures/1.001193").json()
+        assert after["summary"] == "changed by a test" != before["summary"]
+    finally:
+        with make_session_factory(engine)() as session:
+            procedure = session.get(Procedure, "1.001193")
+            assert procedure is not None
+            procedure.summary = original
+            bump_catalogue_version(session)
+            session.commit()
+        engine.dispose()
+
+
+def test_redis_down_serves_uncached_and_health_says_so(database_url: str) -> None:
+    settings = Settings(database_url=database_url, redis_url=f"redis://127.0.0.1:{closed_port()}/0")
+
+    with TestClient(create_app(settings)) as client:
+        search = client.get("/api/v1/procedures/search", params={"q": "hộ chiếu"})
+        health = client.get("/health").json()
+
+    assert search.status_code == 200
+    assert search.json()["items"]
+    assert health["status"] == "degraded"
+    assert health["redis"]["ok"] is False
