@@ -129,7 +129,9 @@ class SearchIndex:
         ranked.sort(key=lambda kv: (-kv[1], kv[0]))
         original_words = frozenset(words(query))
         return [
-            Hit(self._entries[doc_id].code, round(score, 3), self._match_len(doc_id, original_words))
+            Hit(
+                self._entries[doc_id].code, round(score, 3), self._match_len(doc_id, original_words)
+            )
             for doc_id, score in ranked[:limit]
         ]
 
