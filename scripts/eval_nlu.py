@@ -13,6 +13,7 @@ import logging
 import os
 import random
 import re
+import shutil
 import statistics
 import sys
 import tempfile
@@ -74,7 +75,7 @@ def load_examples(path: Path | list[Path]) -> list[Example]:
     return examples
 
 
-def write_nlu(examples: list[Example], path: Path, extra: str = "") -> None:
+def write_nlu(examples: list[Example], path: Path) -> None:
     """Rasa YAML with entity annotations, for the folds of cross-validation."""
     by_intent: dict[str, list[str]] = {}
     for ex in examples:
@@ -86,30 +87,23 @@ def write_nlu(examples: list[Example], path: Path, extra: str = "") -> None:
     for intent, texts in by_intent.items():
         lines += [f"  - intent: {intent}", "    examples: |"]
         lines += [f"      - {t}" for t in texts]
-    path.write_text("\n".join(lines) + "\n" + extra, encoding="utf-8")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def non_example_data() -> str:
-    """Regexes, synonyms and lookups of data/nlu: a fold keeps them, only examples are split."""
-    chunks = []
-    for p in sorted((ROOT / "data" / "nlu").glob("*.yml")):
-        text = p.read_text(encoding="utf-8")
-        if "- intent:" not in text:
-            chunks.append(re.sub(r"^version:.*\n|^nlu:\s*\n", "", text, flags=re.M))
-    return "".join(chunks)
+def non_example_files() -> list[Path]:
+    """Regexes, synonyms and lookups of data/nlu: every fold keeps them, only examples are split."""
+    return [
+        p for p in sorted((ROOT / "data" / "nlu").glob("*.yml"))
+        if "- intent:" not in p.read_text(encoding="utf-8")
+    ]
 
 
-def train(config: Path, nlu: list[Path] | Path, out: Path, name: str) -> tuple[Path, float]:
+def train(config: Path, nlu: Path, out: Path, name: str) -> tuple[Path, float]:
+    """Trains an NLU-only model from a file or directory; returns it and the seconds it took."""
     from rasa.model_training import train_nlu
 
     started = time.monotonic()
-    paths = nlu if isinstance(nlu, list) else [nlu]
-    model = train_nlu(
-        str(config),
-        [str(p) for p in paths] if len(paths) > 1 else str(paths[0]),
-        str(out),
-        fixed_model_name=name,
-    )
+    model = train_nlu(str(config), str(nlu), str(out), fixed_model_name=name)
     return Path(str(model)), time.monotonic() - started
 
 
@@ -267,13 +261,15 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(13)
     shuffled = train_examples[:]
     rng.shuffle(shuffled)
-    extra = non_example_data()
     fold_acc: list[float] = []
     for k in range(args.folds):
         test = shuffled[k :: args.folds]
         rest = [ex for i, ex in enumerate(shuffled) if i % args.folds != k]
-        nlu = work / f"fold{k}.yml"
-        write_nlu(rest, nlu, extra)
+        nlu = work / f"fold{k}"
+        nlu.mkdir()
+        write_nlu(rest, nlu / "examples.yml")
+        for extra in non_example_files():
+            shutil.copy(extra, nlu / extra.name)
         model, _ = train(ROOT / "config.yml", nlu, work, f"fold{k}")
         run = Run(f"fold {k}", 0)
         predict(model, test, run)

@@ -68,3 +68,40 @@ def test_handoff_says_what_happens_next(say: Say, sender: str) -> None:
     answer = texts(say(sender, "cho tôi gặp cán bộ"))
 
     assert "cán bộ" in answer
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "",
+        "   ",
+        "😊",
+        "👍👍👍",
+        "a" * 5000,
+        "khai sinh " * 400,
+        "<script>alert(1)</script>",
+        "'; DROP TABLE procedure; --",
+    ],
+)
+def test_odd_messages_get_a_polite_answer_never_an_error(
+    say: Say, sender: str, message: str
+) -> None:
+    messages = say(sender, message)
+
+    assert all(isinstance(m.get("text", ""), str) for m in messages)
+    assert "Traceback" not in texts(messages)
+
+
+def test_english_gets_vietnamese_and_a_short_english_note(say: Say, sender: str) -> None:
+    answer = texts(say(sender, "hello, how do I get a passport? I only speak english"))
+
+    assert "tiếng Việt" in answer
+    assert "Sorry" in answer
+
+
+def test_restart_starts_a_fresh_conversation(say: Say, sender: str) -> None:
+    say(sender, "đăng ký khai sinh cần giấy tờ gì")
+    say(sender, "/restart")
+
+    # no procedure in focus any more: a follow-up asks which procedure
+    assert "thủ tục nào" in texts(say(sender, "lệ phí bao nhiêu?"))
