@@ -28,6 +28,8 @@ CLEAR_LEAD = 1.3
 # Hits within this share of the best are offered as alternatives.
 CLOSE_SHARE = 0.6
 MAX_BUTTONS = 5
+# words of a procedure's name the message must contain when no procedure entity was found
+MIN_NAMED_WORDS = 2
 
 
 def resolve(hits: list[ProcedureHit]) -> tuple[ProcedureHit | None, list[ProcedureHit]]:
@@ -79,7 +81,12 @@ class ActionAnswerProcedure(PortalAction):
                 # the NLU found no procedure name: the whole message may still name one
                 query = tracker.latest_message.get("text") or ""
             if query and not query.startswith("/"):
-                chosen, alternatives = resolve(await self.portal.search_procedures(query))
+                hits = await self.portal.search_procedures(query)
+                if mentioned is None:
+                    # a whole message only counts when it names a procedure outright: "lệ phí bao
+                    # nhiêu?" must ask which procedure, not land on one that mentions fees
+                    hits = [h for h in hits if h.match_len >= MIN_NAMED_WORDS]
+                chosen, alternatives = resolve(hits)
                 if chosen is None and alternatives:
                     dispatcher.utter_message(
                         response="utter_choose_procedure",

@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
@@ -55,7 +55,7 @@ class ValidateStatusForm(FormValidationAction):
     def validate_application_code(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if value == GAVE_UP:
+        if value is None or value == GAVE_UP:
             return {"application_code": value}
         code = find_application_code(str(value or ""))
         if code is None:
@@ -67,7 +67,7 @@ class ValidateStatusForm(FormValidationAction):
     def validate_applicant_identifier(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if value == GAVE_UP:
+        if value is None or value == GAVE_UP:
             return {"applicant_identifier": value}
         text = str(value or "")
         code = tracker.get_slot("application_code") or ""
@@ -118,7 +118,8 @@ class ActionCheckStatus(PortalAction):
             dispatcher.utter_message(
                 response="utter_status_not_found", remaining=MAX_ATTEMPTS - attempts
             )
-            return [*reset, SlotSet("status_attempts", attempts), FollowupAction("status_form")]
+            # the citizen sends the code again, which starts the form afresh
+            return [*reset, SlotSet("status_attempts", attempts)]
         self._say(dispatcher, status, runtime.hotline(await runtime.locality(self.portal)))
         return [*reset, SlotSet("status_attempts", 0)]
 

@@ -93,7 +93,8 @@ def write_nlu(examples: list[Example], path: Path) -> None:
 def non_example_files() -> list[Path]:
     """Regexes, synonyms and lookups of data/nlu: every fold keeps them, only examples are split."""
     return [
-        p for p in sorted((ROOT / "data" / "nlu").glob("*.yml"))
+        p
+        for p in sorted((ROOT / "data" / "nlu").glob("*.yml"))
         if "- intent:" not in p.read_text(encoding="utf-8")
     ]
 

@@ -313,17 +313,28 @@ class Stack:
                 f"{c.rasa_url}/",
             ),
         ]
-        c.log_dir.mkdir(parents=True, exist_ok=True)
         for service in self.services:
-            log = (c.log_dir / f"{service.name}.log").open("ab")
-            service.process = subprocess.Popen(
-                service.argv,
-                cwd=ROOT,
-                env=service.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+            self._spawn(service)
+        self.wait_healthy()
+
+    def _spawn(self, service: Service) -> None:
+        self.config.log_dir.mkdir(parents=True, exist_ok=True)
+        log = (self.config.log_dir / f"{service.name}.log").open("ab")
+        service.process = subprocess.Popen(
+            service.argv,
+            cwd=ROOT,
+            env=service.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def restart(self, name: str) -> None:
+        """Starts one stopped service again (tests take the connectors down and back up)."""
+        service = next(s for s in self.services if s.name == name)
+        if service.process and service.process.poll() is None:
+            return
+        self._spawn(service)
         self.wait_healthy()
 
     def wait_healthy(self, timeout: float = 180.0) -> None:

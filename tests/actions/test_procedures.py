@@ -162,3 +162,11 @@ def test_resolve(hits: list[ProcedureHit], chosen: str | None, offered: list[str
 
     assert (picked.code if picked else None) == chosen
     assert [h.code for h in alternatives] == offered
+
+
+async def test_a_message_without_a_procedure_name_asks_which_one(
+    portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any]
+) -> None:
+    messages, _ = await run(portal, tracker("lệ phí bao nhiêu?", "ask_fee"), domain)
+
+    assert [m["response"] for m in messages] == ["utter_ask_which_procedure"]

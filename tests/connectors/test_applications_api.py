@@ -210,9 +210,7 @@ def test_malformed_lookup_gets_a_clear_422(
 
 @pytest.mark.parametrize("raw", ["not json", "[]", "null", ""])
 def test_lookup_body_that_is_not_an_object_is_422(lookup_client: TestClient, raw: str) -> None:
-    response = lookup_client.post(
-        LOOKUP, content=raw, headers={"Content-Type": "application/json"}
-    )
+    response = lookup_client.post(LOOKUP, content=raw, headers={"Content-Type": "application/json"})
 
     assert response.status_code == 422
 
@@ -278,9 +276,7 @@ def test_rate_limit_holds_in_memory_when_redis_is_down(
         update={"redis_url": "redis://127.0.0.1:1/0", "lookup_rate_limit": 2}
     )
     with TestClient(create_app(down)) as test_client:
-        codes = [
-            _lookup(test_client, code=CODE, id_number=ID_NUMBER).status_code for _ in range(3)
-        ]
+        codes = [_lookup(test_client, code=CODE, id_number=ID_NUMBER).status_code for _ in range(3)]
         health = test_client.get("/health").json()
 
     assert codes == [200, 200, 429]
@@ -298,7 +294,12 @@ def test_demo_data_is_deterministic_and_covers_every_status() -> None:
     assert 45 <= len(first) <= 60
     assert len({r.code for r in first}) == len(first)
     assert {r.status for r in first} == {
-        "received", "in_progress", "needs_supplement", "done", "returned", "overdue"
+        "received",
+        "in_progress",
+        "needs_supplement",
+        "done",
+        "returned",
+        "overdue",
     }
     assert {d.code for d in KNOWN_DOSSIERS} <= {r.code for r in first}
     assert all(r.events and r.events[-1].status == r.status for r in first)

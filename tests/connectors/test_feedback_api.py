@@ -133,8 +133,16 @@ def test_unknown_tracking_code_is_404(client: TestClient) -> None:
 
 @pytest.mark.parametrize(
     "code",
-    ["abc", "PA-261122-7K3Q9", "PA-261122-7K3Q9XX", "XX-261122-7K3Q9X", "PA-2611-7K3Q9X",
-     "PA-261122-7K3Q0X", "PA-261122-7K3QIX", "PA-261122-7K3Q9%21"],
+    [
+        "abc",
+        "PA-261122-7K3Q9",
+        "PA-261122-7K3Q9XX",
+        "XX-261122-7K3Q9X",
+        "PA-2611-7K3Q9X",
+        "PA-261122-7K3Q0X",
+        "PA-261122-7K3QIX",
+        "PA-261122-7K3Q9%21",
+    ],
 )
 def test_malformed_tracking_code_is_422(client: TestClient, code: str) -> None:
     response = client.get(f"{FEEDBACK}/{code}")

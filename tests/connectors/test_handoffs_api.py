@@ -71,18 +71,28 @@ def test_a_handoff_is_opened_while_staff_are_on_duty(client: TestClient, clock: 
 @pytest.mark.parametrize(
     ("now", "next_opening"),
     [
-        pytest.param(datetime(2026, 11, 23, 12, 0, tzinfo=VN), "2026-11-23T13:30:00+07:00",
-                     id="lunch-break"),
-        pytest.param(datetime(2026, 11, 23, 19, 0, tzinfo=VN), "2026-11-24T07:30:00+07:00",
-                     id="evening"),
-        pytest.param(datetime(2026, 11, 28, 15, 0, tzinfo=VN), "2026-11-30T07:30:00+07:00",
-                     id="saturday-afternoon"),
-        pytest.param(datetime(2026, 11, 29, 10, 0, tzinfo=VN), "2026-11-30T07:30:00+07:00",
-                     id="sunday"),
-        pytest.param(datetime(2026, 9, 2, 9, 0, tzinfo=VN), "2026-09-03T07:30:00+07:00",
-                     id="national-day"),
-        pytest.param(datetime(2026, 11, 29, 23, 0, tzinfo=timezone.utc),
-                     "2026-11-30T07:30:00+07:00", id="utc-clock"),
+        pytest.param(
+            datetime(2026, 11, 23, 12, 0, tzinfo=VN), "2026-11-23T13:30:00+07:00", id="lunch-break"
+        ),
+        pytest.param(
+            datetime(2026, 11, 23, 19, 0, tzinfo=VN), "2026-11-24T07:30:00+07:00", id="evening"
+        ),
+        pytest.param(
+            datetime(2026, 11, 28, 15, 0, tzinfo=VN),
+            "2026-11-30T07:30:00+07:00",
+            id="saturday-afternoon",
+        ),
+        pytest.param(
+            datetime(2026, 11, 29, 10, 0, tzinfo=VN), "2026-11-30T07:30:00+07:00", id="sunday"
+        ),
+        pytest.param(
+            datetime(2026, 9, 2, 9, 0, tzinfo=VN), "2026-09-03T07:30:00+07:00", id="national-day"
+        ),
+        pytest.param(
+            datetime(2026, 11, 29, 23, 0, tzinfo=timezone.utc),
+            "2026-11-30T07:30:00+07:00",
+            id="utc-clock",
+        ),
     ],
 )
 def test_outside_office_hours_says_when_staff_are_back(
@@ -143,20 +153,38 @@ def test_the_last_message_is_cleaned_and_cut(client: TestClient, clock: Clock) -
     [
         pytest.param({"reason": "request_human"}, "conversation_id", id="no-conversation"),
         pytest.param({"conversation_id": "   ", "reason": "other"}, "conversation_id", id="blank"),
-        pytest.param({"conversation_id": "x" * 256, "reason": "other"}, "conversation_id",
-                     id="conversation-too-long"),
-        pytest.param({"conversation_id": "a\x00b", "reason": "other"}, "conversation_id",
-                     id="nul-in-conversation"),
-        pytest.param({"conversation_id": 42, "reason": "other"}, "conversation_id",
-                     id="conversation-not-text"),
+        pytest.param(
+            {"conversation_id": "x" * 256, "reason": "other"},
+            "conversation_id",
+            id="conversation-too-long",
+        ),
+        pytest.param(
+            {"conversation_id": "a\x00b", "reason": "other"},
+            "conversation_id",
+            id="nul-in-conversation",
+        ),
+        pytest.param(
+            {"conversation_id": 42, "reason": "other"},
+            "conversation_id",
+            id="conversation-not-text",
+        ),
         pytest.param({"conversation_id": "c1"}, "reason", id="no-reason"),
         pytest.param({"conversation_id": "c1", "reason": "angry"}, "reason", id="unknown-reason"),
-        pytest.param({"conversation_id": "c1", "reason": "other", "channel": "web chat!"},
-                     "channel", id="bad-channel"),
-        pytest.param({"conversation_id": "c1", "reason": "other", "channel": "w" * 33},
-                     "channel", id="channel-too-long"),
-        pytest.param({"conversation_id": "c1", "reason": "other", "last_message": ["hi"]},
-                     "last_message", id="message-not-text"),
+        pytest.param(
+            {"conversation_id": "c1", "reason": "other", "channel": "web chat!"},
+            "channel",
+            id="bad-channel",
+        ),
+        pytest.param(
+            {"conversation_id": "c1", "reason": "other", "channel": "w" * 33},
+            "channel",
+            id="channel-too-long",
+        ),
+        pytest.param(
+            {"conversation_id": "c1", "reason": "other", "last_message": ["hi"]},
+            "last_message",
+            id="message-not-text",
+        ),
     ],
 )
 def test_bad_handoff_requests_are_422(
@@ -170,14 +198,13 @@ def test_bad_handoff_requests_are_422(
 
 
 @pytest.mark.parametrize(
-    "content", [b"not json", b"[]", b"null", b'{"conversation_id": "c1", "reason": "other"'],
+    "content",
+    [b"not json", b"[]", b"null", b'{"conversation_id": "c1", "reason": "other"'],
 )
 def test_a_body_that_is_not_an_object_is_422(
     client: TestClient, clock: Clock, content: bytes
 ) -> None:
-    response = client.post(
-        HANDOFFS, content=content, headers={"Content-Type": "application/json"}
-    )
+    response = client.post(HANDOFFS, content=content, headers={"Content-Type": "application/json"})
 
     assert response.status_code == 422
 
@@ -201,8 +228,15 @@ def test_the_staff_queue_lists_open_handoffs_newest_first(client: TestClient, cl
     assert created == sorted(created, reverse=True)
     first = next(h for h in listed if h["id"] == ids[2])
     assert set(first) == {
-        "id", "conversation_id", "channel", "reason", "last_message", "status", "taken_by",
-        "created_at", "updated_at",
+        "id",
+        "conversation_id",
+        "channel",
+        "reason",
+        "last_message",
+        "status",
+        "taken_by",
+        "created_at",
+        "updated_at",
     }
     assert first["created_at"].endswith("+07:00")
 
@@ -252,7 +286,8 @@ def test_staff_take_release_and_close_a_handoff(client: TestClient, clock: Clock
 
 
 @pytest.mark.parametrize(
-    ("status", "taken_by"), [("open", None), ("taken", "Cán bộ D")],
+    ("status", "taken_by"),
+    [("open", None), ("taken", "Cán bộ D")],
 )
 def test_a_closed_handoff_stays_closed(
     client: TestClient, clock: Clock, status: str, taken_by: str | None
@@ -295,10 +330,12 @@ def test_releasing_conflicts_with_a_newer_open_handoff(client: TestClient, clock
         pytest.param("{id}", {"status": "taken"}, 422, id="taken-by-nobody"),
         pytest.param("{id}", {"status": "taken", "taken_by": "   "}, 422, id="taken-by-blank"),
         pytest.param("{id}", {"status": "taken", "taken_by": "a\x00b"}, 422, id="taken-by-nul"),
-        pytest.param("{id}", {"status": "taken", "taken_by": "x" * 201}, 422,
-                     id="taken-by-too-long"),
-        pytest.param("{id}", {"status": "open", "taken_by": "Cán bộ F"}, 422,
-                     id="open-taken-by-someone"),
+        pytest.param(
+            "{id}", {"status": "taken", "taken_by": "x" * 201}, 422, id="taken-by-too-long"
+        ),
+        pytest.param(
+            "{id}", {"status": "open", "taken_by": "Cán bộ F"}, 422, id="open-taken-by-someone"
+        ),
     ],
 )
 def test_bad_updates(
@@ -315,7 +352,8 @@ def test_bad_updates(
 
 
 @pytest.mark.parametrize(
-    "body", [{"status": "taken"}, {"status": "open", "taken_by": "Cán bộ G"}],
+    "body",
+    [{"status": "taken"}, {"status": "open", "taken_by": "Cán bộ G"}],
 )
 def test_who_took_it_is_checked_against_the_status(
     client: TestClient, clock: Clock, body: dict[str, Any]
@@ -333,8 +371,13 @@ def test_the_database_allows_one_open_handoff_per_conversation(session: Session)
     conversation = _conversation()
 
     def handoff(status: str) -> Handoff:
-        return Handoff(conversation_id=conversation, reason="other", status=status,
-                       created_at=now, updated_at=now)
+        return Handoff(
+            conversation_id=conversation,
+            reason="other",
+            status=status,
+            created_at=now,
+            updated_at=now,
+        )
 
     session.add_all([handoff("open"), handoff("taken"), handoff("closed"), handoff("closed")])
     session.commit()

@@ -132,10 +132,13 @@ def test_imported_procedure_has_its_parsed_tables(db: Session) -> None:
         ("online", 7.0, "Ngày làm việc", 25000),
     ]
     assert (card.documents[0].name, card.documents[0].form_name) == (
-        "Tờ khai căn cước (mẫu CC01 ban hành kèm theo Thông tư số 17/2024/TT-BCA)", "CC01"
+        "Tờ khai căn cước (mẫu CC01 ban hành kèm theo Thông tư số 17/2024/TT-BCA)",
+        "CC01",
     )
     assert [d.number for d in card.legal_basis] == [
-        "26/2023/QH15", "59/2019/TT-BTC", "70/2024/NĐ-CP"
+        "26/2023/QH15",
+        "59/2019/TT-BTC",
+        "70/2024/NĐ-CP",
     ]
     assert card.result == "Thẻ căn cước"
 
@@ -151,7 +154,10 @@ def test_imported_procedure_has_its_parsed_tables(db: Session) -> None:
     nothing = db.get(Procedure, "9.900003")
     assert nothing is not None
     assert (nothing.conditions, nothing.result, nothing.documents, nothing.legal_basis) == (
-        None, None, [], []
+        None,
+        None,
+        [],
+        [],
     )
 
     # The crawler cut this one's steps short; the documents come back from the page text.
@@ -182,7 +188,10 @@ def test_a_broken_line_is_reported_and_the_rest_imported(db: Session, tmp_path: 
 
     assert report.created == 2
     assert [(f.line, f.code) for f in report.failed] == [
-        (2, None), (3, None), (4, "mã sai!"), (6, None)
+        (2, None),
+        (3, None),
+        (4, "mã sai!"),
+        (6, None),
     ]
     assert report.failed[0].reason.startswith("invalid JSON")
     assert report.failed[1].reason == "no ma_thu_tuc"
@@ -231,7 +240,9 @@ def test_a_record_the_database_refuses_is_reported_alone(
 
 
 def test_manage_command_imports_and_logs_the_counts(
-    db: Session, database_url: str, monkeypatch: pytest.MonkeyPatch,
+    db: Session,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     monkeypatch.setattr(manage, "get_settings", lambda: Settings(database_url=database_url))

@@ -38,27 +38,59 @@ LEGAL = "Tên văn bản pháp lýMã văn bản"
             CH + "Trực tiếp5 Ngày làm việcMiễn phí- Trực tiếp: tại Công an cấp xã."
             "Trực tuyến5 Ngày làm việcMiễn phí",
             [
-                ("in_person", 5.0, "Ngày làm việc", None, "Miễn phí", 0,
-                 "- Trực tiếp: tại Công an cấp xã."),
+                (
+                    "in_person",
+                    5.0,
+                    "Ngày làm việc",
+                    None,
+                    "Miễn phí",
+                    0,
+                    "- Trực tiếp: tại Công an cấp xã.",
+                ),
                 ("online", 5.0, "Ngày làm việc", None, "Miễn phí", 0, None),
             ],
         ),
         (  # hours; an amount with its note in brackets
             CH + "Trực tiếp8 Giờ200,000 Việt Nam Đồng(200.000 đồng/lần)",
-            [("in_person", 8.0, "Giờ", None, "200,000 Việt Nam Đồng (200.000 đồng/lần)", 200000,
-              None)],
+            [
+                (
+                    "in_person",
+                    8.0,
+                    "Giờ",
+                    None,
+                    "200,000 Việt Nam Đồng (200.000 đồng/lần)",
+                    200000,
+                    None,
+                )
+            ],
         ),
         (  # a bare number glued to the amount: 1 (day) and 20,000 VNĐ
             CH + "Trực tuyến120,000 VNĐ(Theo khoản 1 Điều 3 Thông tư số 172/2010/TT-BTC)",
-            [("online", 1.0, None, None,
-              "20,000 VNĐ (Theo khoản 1 Điều 3 Thông tư số 172/2010/TT-BTC)", 20000, None)],
+            [
+                (
+                    "online",
+                    1.0,
+                    None,
+                    None,
+                    "20,000 VNĐ (Theo khoản 1 Điều 3 Thông tư số 172/2010/TT-BTC)",
+                    20000,
+                    None,
+                )
+            ],
         ),
         (  # a time that is text, and "Không có thông tin" cells
             CH + "Trực tuyếnKhông phải trả kết quả cho người nộp thuếMiễn phíQua Cổng DVC."
             "Trực tiếpKhông có thông tinKhông có thông tinKhông có thông tin",
             [
-                ("online", None, None, "Không phải trả kết quả cho người nộp thuế", "Miễn phí", 0,
-                 "Qua Cổng DVC."),
+                (
+                    "online",
+                    None,
+                    None,
+                    "Không phải trả kết quả cho người nộp thuế",
+                    "Miễn phí",
+                    0,
+                    "Qua Cổng DVC.",
+                ),
                 ("in_person", None, None, None, None, None, None),
             ],
         ),
@@ -99,23 +131,52 @@ def test_channel_with_an_unclosed_fee_note_keeps_its_description_and_warns() -> 
         ("Miễn phí", "Không quy định.", None, "Miễn phí", 0),
         ("Không có thông tin", None, None, None, None),
         ("200,000 Việt Nam Đồng", None, None, "200,000 Việt Nam Đồng", 200000),
-        ("1.500.000 VNĐ", "1.500.000 đồng/hồ sơ", None, "1.500.000 VNĐ (1.500.000 đồng/hồ sơ)",
-         1500000),
+        (
+            "1.500.000 VNĐ",
+            "1.500.000 đồng/hồ sơ",
+            None,
+            "1.500.000 VNĐ (1.500.000 đồng/hồ sơ)",
+            1500000,
+        ),
         # a note describing the fee behind a "Miễn phí" cell: no figure to give
-        ("Miễn phí", "Lệ phí cấp mới 40.000đồng/lần; lệ phí cấp lại 20.000 đồng/lần.", None,
-         "Miễn phí (Lệ phí cấp mới 40.000đồng/lần; lệ phí cấp lại 20.000 đồng/lần.)", None),
+        (
+            "Miễn phí",
+            "Lệ phí cấp mới 40.000đồng/lần; lệ phí cấp lại 20.000 đồng/lần.",
+            None,
+            "Miễn phí (Lệ phí cấp mới 40.000đồng/lần; lệ phí cấp lại 20.000 đồng/lần.)",
+            None,
+        ),
         # several fees in the description
-        ("800,000 Việt Nam Đồng", None, "Phí: 800.000 đồng/hồ sơ. Lệ phí: 100.000 đồng/hồ sơ.",
-         "800,000 Việt Nam Đồng", None),
+        (
+            "800,000 Việt Nam Đồng",
+            None,
+            "Phí: 800.000 đồng/hồ sơ. Lệ phí: 100.000 đồng/hồ sơ.",
+            "800,000 Việt Nam Đồng",
+            None,
+        ),
         # a reduced rate for a while
-        ("1,500,000 Việt Nam Đồng", "(Áp dụng mức phí: 750.000 đồng đến hết ngày 31/12/2026)",
-         None, "1,500,000 Việt Nam Đồng ((Áp dụng mức phí: 750.000 đồng đến hết ngày 31/12/2026))",
-         None),
+        (
+            "1,500,000 Việt Nam Đồng",
+            "(Áp dụng mức phí: 750.000 đồng đến hết ngày 31/12/2026)",
+            None,
+            "1,500,000 Việt Nam Đồng ((Áp dụng mức phí: 750.000 đồng đến hết ngày 31/12/2026))",
+            None,
+        ),
         # the province sets it: say so, no figure, and no misleading "Miễn phí"
-        ("Miễn phí", "Lệ phí : Đồng (- Mức lệ phí cụ thể do Hội đồng nhân dân cấp tỉnh quyết định",
-         None, "Mức lệ phí cụ thể do Hội đồng nhân dân cấp tỉnh quyết định", None),
-        ("50,000 VNĐ", "Theo Nghị quyết của HĐND tỉnh", None,
-         "50,000 VNĐ (Theo Nghị quyết của HĐND tỉnh)", None),
+        (
+            "Miễn phí",
+            "Lệ phí : Đồng (- Mức lệ phí cụ thể do Hội đồng nhân dân cấp tỉnh quyết định",
+            None,
+            "Mức lệ phí cụ thể do Hội đồng nhân dân cấp tỉnh quyết định",
+            None,
+        ),
+        (
+            "50,000 VNĐ",
+            "Theo Nghị quyết của HĐND tỉnh",
+            None,
+            "50,000 VNĐ (Theo Nghị quyết của HĐND tỉnh)",
+            None,
+        ),
         # printed in thousands: do not guess
         ("20 VNĐ", "20.000 vnđ /tờ khai", None, "20 VNĐ (20.000 vnđ /tờ khai)", None),
         ("10 USD", None, None, "10 USD", None),
@@ -154,8 +215,14 @@ def test_provincial_fee_gives_the_procedure_a_fee_note() -> None:
             "Giấy tờ chứng minh nơi cư trú0 bản chính,1 bản sao",
             [
                 ("nộp", "Tờ khai đăng ký khai sinh theo mẫu", 1, "bản chính", "TK khai sinh", None),
-                ("nộp", "Giấy chứng sinh", None, "bản chính, bản sao", None,
-                 "1 bản chính, 1 bản sao"),
+                (
+                    "nộp",
+                    "Giấy chứng sinh",
+                    None,
+                    "bản chính, bản sao",
+                    None,
+                    "1 bản chính, 1 bản sao",
+                ),
                 ("nộp", "Ảnh 4x6", 2, "bản chính", None, None),
                 ("nộp", "Giấy tờ chứng minh nơi cư trú", 1, "bản sao", None, None),
             ],
@@ -167,16 +234,28 @@ def test_provincial_fee_gives_the_procedure_a_fee_note() -> None:
             [
                 ("nộp", "Tờ khai (Mẫu CT01)", 1, "bản chính", "CT01", None),
                 ("xuất trình", "Thẻ căn cước", 1, "bản chính", None, None),
-                ("lưu ý", "Không yêu cầu nộp bản sao giấy tờ đã có trong CSDL.", None, None,
-                 None, None),
+                (
+                    "lưu ý",
+                    "Không yêu cầu nộp bản sao giấy tờ đã có trong CSDL.",
+                    None,
+                    None,
+                    None,
+                    None,
+                ),
             ],
         ),
         (  # a heading naming a case becomes the note; bullets go; two form files
             "Trường hợp ủy quyền:" + DOC + "- Văn bản ủy quyền;Mẫu số 01.docxPhụ lục 2.pdf"
             "1 bản chính",
             [
-                ("nộp", "Văn bản ủy quyền", 1, "bản chính", "Mẫu số 01; Phụ lục 2",
-                 "Trường hợp ủy quyền"),
+                (
+                    "nộp",
+                    "Văn bản ủy quyền",
+                    1,
+                    "bản chính",
+                    "Mẫu số 01; Phụ lục 2",
+                    "Trường hợp ủy quyền",
+                ),
             ],
         ),
         (  # copies named inside a name are part of it ("01 bản sao có chứng thực ...")
@@ -184,8 +263,14 @@ def test_provincial_fee_gives_the_procedure_a_fee_note() -> None:
             "01 bản sao có chứng thực Giấy chứng nhận đăng ký doanh nghiệp1 bản sao",
             [
                 ("nộp", "Giấy phép nhập khẩu: 01 bản chính", 1, "bản chính", None, None),
-                ("nộp", "01 bản sao có chứng thực Giấy chứng nhận đăng ký doanh nghiệp", 1,
-                 "bản sao", None, None),
+                (
+                    "nộp",
+                    "01 bản sao có chứng thực Giấy chứng nhận đăng ký doanh nghiệp",
+                    1,
+                    "bản sao",
+                    None,
+                    None,
+                ),
             ],
         ),
         (  # a name ending with digits runs into the quantity
@@ -234,8 +319,10 @@ def test_documents_field_that_is_not_a_table_is_reported() -> None:
             LEGAL + "Nghị quyết số 66.7/2025/NQ-CP của Chính phủ: Quy định cắt giảm thủ tục"
             "66.7/2025/NQ-CPLuật Căn cước 202326/2023/QH15",
             [
-                ("Nghị quyết số 66.7/2025/NQ-CP của Chính phủ: Quy định cắt giảm thủ tục",
-                 "66.7/2025/NQ-CP"),
+                (
+                    "Nghị quyết số 66.7/2025/NQ-CP của Chính phủ: Quy định cắt giảm thủ tục",
+                    "66.7/2025/NQ-CP",
+                ),
                 ("Luật Căn cước 2023", "26/2023/QH15"),
             ],
         ),
@@ -326,8 +413,11 @@ def test_no_information_is_none(value: object) -> None:
 
 @pytest.mark.parametrize(
     "obj, reason",
-    [([1, 2], "not a JSON object"), ({"ten_thu_tuc": "X"}, "no ma_thu_tuc"),
-     ({"ma_thu_tuc": "1.000001", "ten_thu_tuc": "Không có thông tin"}, "no ten_thu_tuc")],
+    [
+        ([1, 2], "not a JSON object"),
+        ({"ten_thu_tuc": "X"}, "no ma_thu_tuc"),
+        ({"ma_thu_tuc": "1.000001", "ten_thu_tuc": "Không có thông tin"}, "no ten_thu_tuc"),
+    ],
 )
 def test_a_record_without_code_or_name_is_refused(obj: object, reason: str) -> None:
     with pytest.raises(InvalidProcedure, match=reason):
@@ -336,8 +426,12 @@ def test_a_record_without_code_or_name_is_refused(obj: object, reason: str) -> N
 
 def test_a_procedure_keeps_its_official_name_and_is_national() -> None:
     record = parse_procedure(
-        {"ma_thu_tuc": "1.000001", "ten_thu_tuc": "Cấp lại thẻ căn cước (thực hiện tại cấp tỉnh)",
-         "cap_thuc_hien": "Cấp tỉnh", "linh_vuc": "Căn cước"}
+        {
+            "ma_thu_tuc": "1.000001",
+            "ten_thu_tuc": "Cấp lại thẻ căn cước (thực hiện tại cấp tỉnh)",
+            "cap_thuc_hien": "Cấp tỉnh",
+            "linh_vuc": "Căn cước",
+        }
     ).record
 
     assert record.name == "Cấp lại thẻ căn cước (thực hiện tại cấp tỉnh)"

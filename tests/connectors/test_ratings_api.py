@@ -63,7 +63,9 @@ def test_a_rating_is_recorded(client: TestClient, clock: Clock, session: Session
     stored = session.get(Rating, response.json()["id"])
     assert stored is not None
     assert (stored.conversation_id, stored.score, stored.comment) == (
-        conversation, 5, "Trả lời nhanh, dễ hiểu."
+        conversation,
+        5,
+        "Trả lời nhanh, dễ hiểu.",
     )
 
 
@@ -107,9 +109,7 @@ def test_the_window_runs_from_the_first_rating(client: TestClient, clock: Clock)
     assert third.json()["id"] != first
 
 
-def test_a_comment_may_follow_the_score(
-    client: TestClient, clock: Clock, session: Session
-) -> None:
+def test_a_comment_may_follow_the_score(client: TestClient, clock: Clock, session: Session) -> None:
     conversation = _conversation()
     rating_id = _rate(client, conversation, 4).json()["id"]
     clock.tick(minutes=1)
@@ -161,13 +161,18 @@ def test_comments_are_cleaned(
         pytest.param({"score": None}, "score", id="score-null"),
         pytest.param({"score": MISSING}, "score", id="no-score"),
         pytest.param({"score": 10**30}, "score", id="huge-score"),
-        pytest.param({"conversation_id": MISSING, "score": 5}, "conversation_id",
-                     id="no-conversation"),
+        pytest.param(
+            {"conversation_id": MISSING, "score": 5}, "conversation_id", id="no-conversation"
+        ),
         pytest.param({"conversation_id": "", "score": 5}, "conversation_id", id="empty-id"),
-        pytest.param({"conversation_id": "x" * 256, "score": 5}, "conversation_id",
-                     id="conversation-too-long"),
-        pytest.param({"conversation_id": "a\nb", "score": 5}, "conversation_id",
-                     id="newline-in-conversation"),
+        pytest.param(
+            {"conversation_id": "x" * 256, "score": 5},
+            "conversation_id",
+            id="conversation-too-long",
+        ),
+        pytest.param(
+            {"conversation_id": "a\nb", "score": 5}, "conversation_id", id="newline-in-conversation"
+        ),
         pytest.param({"score": 5, "comment": "x" * 1001}, "comment", id="comment-too-long"),
         pytest.param({"score": 5, "comment": 12}, "comment", id="comment-not-text"),
     ],

@@ -70,8 +70,10 @@ def utc(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
         pytest.param(utc(2026, 11, 29, 23, 0), False, vn(2026, 11, 30, 7, 30), id="utc-sunday"),
         pytest.param(utc(2026, 11, 30, 0, 45), True, vn(2026, 11, 30, 7, 45), id="utc-sun-vn-mon"),
         pytest.param(
-            datetime(2026, 11, 29, 20, 0, tzinfo=ZoneInfo("America/New_York")), True,
-            vn(2026, 11, 30, 8, 0), id="new-york-sunday-evening",
+            datetime(2026, 11, 29, 20, 0, tzinfo=ZoneInfo("America/New_York")),
+            True,
+            vn(2026, 11, 30, 8, 0),
+            id="new-york-sunday-evening",
         ),
     ],
 )
@@ -110,10 +112,12 @@ def test_no_staff_to_hand_over_to(overrides: dict[str, Any]) -> None:
 
 def test_overlapping_windows_count_once() -> None:
     locality = _locality(
-        staff_hours={"windows": [
-            {"days": [0], "start": "08:00", "end": "12:00"},
-            {"days": [0], "start": "09:00", "end": "10:00"},
-        ]},
+        staff_hours={
+            "windows": [
+                {"days": [0], "start": "08:00", "end": "12:00"},
+                {"days": [0], "start": "09:00", "end": "10:00"},
+            ]
+        },
     )
 
     assert staff_available(locality, vn(2026, 11, 23, 11, 0))

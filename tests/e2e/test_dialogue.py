@@ -36,13 +36,23 @@ def test_status_with_the_code_in_the_first_sentence(say: Say, sender: str) -> No
 def test_wrong_identifier_three_times_ends_politely(say: Say, sender: str) -> None:
     say(sender, "tra cứu hồ sơ")
     say(sender, CODE)
-    # not found -> the form starts again (a FollowupAction from the action server)
     assert "còn 2 lần thử" in texts(say(sender, "0999999999"))
-    say(sender, CODE)
+    # sending the code again starts the check afresh, keeping the count of tries
+    assert "CCCD" in texts(say(sender, CODE))
     assert "còn 1 lần thử" in texts(say(sender, "0999999998"))
     say(sender, CODE)
 
     assert "sau 3 lần thử" in texts(say(sender, "0999999997"))
+
+
+def test_third_unsure_message_hands_over_to_staff(say: Say, sender: str) -> None:
+    # /nlu_fallback is what the NLU yields when unsure; the third in a row makes the action
+    # server answer with a FollowupAction(action_handoff), which Rasa must then run
+    # a payload carries no intent ranking, so there is no "did you mean" to offer
+    assert "thử hỏi ngắn gọn" in texts(say(sender, "/nlu_fallback"))
+    assert "thử hỏi ngắn gọn" in texts(say(sender, "/nlu_fallback"))
+
+    assert "cán bộ" in texts(say(sender, "/nlu_fallback"))
 
 
 def test_cancel_in_the_middle_of_the_form(say: Say, sender: str) -> None:
