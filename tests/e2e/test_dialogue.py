@@ -115,3 +115,12 @@ def test_restart_starts_a_fresh_conversation(say: Say, sender: str) -> None:
 
     # no procedure in focus any more: a follow-up asks which procedure
     assert "thủ tục nào" in texts(say(sender, "lệ phí bao nhiêu?"))
+
+
+def test_a_procedure_question_leaves_a_form_opened_by_mistake(say: Say, sender: str) -> None:
+    say(sender, "tôi muốn phản ánh")
+
+    answer = texts(say(sender, "cấp lại cccd bn tiền"))
+
+    assert "đã dừng" in answer
+    assert "Lệ phí" in answer
