@@ -23,6 +23,8 @@ class Cache:
         self._client = redis.Redis.from_url(
             url, socket_connect_timeout=0.2, socket_timeout=0.5, decode_responses=True
         )
+        # bytes in, bytes out: cached API bodies go to the client without decoding
+        self._raw = redis.Redis.from_url(url, socket_connect_timeout=0.2, socket_timeout=0.5)
         self._prefix = prefix
         self._ttl = ttl_seconds
         self._down_since: float | None = None
@@ -73,5 +75,25 @@ class Cache:
         except redis.RedisError as exc:
             self._failed(exc)
 
+    def get_raw(self, key: str) -> bytes | None:
+        if not self._usable():
+            return None
+        try:
+            raw = self._raw.get(key)
+        except redis.RedisError as exc:
+            self._failed(exc)
+            return None
+        self._down_since = None
+        return raw if isinstance(raw, bytes) else None
+
+    def set_raw(self, key: str, value: bytes) -> None:
+        if not self._usable():
+            return
+        try:
+            self._raw.set(key, value, ex=self._ttl)
+        except redis.RedisError as exc:
+            self._failed(exc)
+
     def close(self) -> None:
+        self._raw.close()
         self._client.close()

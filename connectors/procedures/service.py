@@ -70,12 +70,13 @@ class CatalogueService:
                 self._index_version = version
             return self._index
 
-    def search(self, session: Session, query: str, limit: int) -> SearchResult:
+    def search(self, session: Session, query: str, limit: int) -> bytes:
+        """The search result as JSON bytes (what the API sends; cached as such)."""
         version = catalogue_version(session)
         key = self._cache.key("search", str(version), str(limit), query.strip().lower())
-        cached = self._cache.get_json(key)
+        cached = self._cache.get_raw(key)
         if cached is not None:
-            return SearchResult.model_validate(cached)
+            return cached
         index = self._ensure_index(session, version)
         items = []
         for hit in index.search(query, limit):
@@ -91,19 +92,20 @@ class CatalogueService:
                     match_len=hit.match_len,
                 )
             )
-        result = SearchResult(query=query, items=items)
-        self._cache.set_json(key, result.model_dump(mode="json"))
-        return result
+        body = SearchResult(query=query, items=items).model_dump_json().encode()
+        self._cache.set_raw(key, body)
+        return body
 
-    def detail(self, session: Session, code: str) -> ProcedurePublic | None:
+    def detail(self, session: Session, code: str) -> bytes | None:
+        """The procedure as JSON bytes, or None when there is no such code."""
         version = catalogue_version(session)
         key = self._cache.key("procedure", str(version), code)
-        cached = self._cache.get_json(key)
+        cached = self._cache.get_raw(key)
         if cached is not None:
-            return ProcedurePublic.model_validate(cached)
+            return cached
         procedure = session.get(Procedure, code)
         if procedure is None:
             return None
-        public = to_public(procedure)
-        self._cache.set_json(key, public.model_dump(mode="json"))
-        return public
+        body = to_public(procedure).model_dump_json().encode()
+        self._cache.set_raw(key, body)
+        return body
