@@ -9,13 +9,19 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import cast
+from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from connectors.conversations.router import current_time
 from connectors.db import make_engine, make_session_factory
 from connectors.main import create_app
 from connectors.manage import migrate
@@ -90,3 +96,29 @@ def session(database_url: str) -> Iterator[Session]:
     with make_session_factory(engine)() as db_session:
         yield db_session
     engine.dispose()
+
+
+@dataclass
+class Clock:
+    """The connectors' clock, fixed by tests (staff hours, rating windows)."""
+
+    now: datetime
+
+    def tick(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture
+def clock_start() -> datetime:
+    """Monday 09:00 in Vietnam: staff on duty in connectors/locality/demo.yml."""
+    return datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+
+
+@pytest.fixture
+def clock(client: TestClient, clock_start: datetime) -> Iterator[Clock]:
+    fixed = Clock(clock_start)
+    app = cast(FastAPI, client.app)
+    app.dependency_overrides[current_time] = lambda: fixed.now
+    yield fixed
+    app.dependency_overrides.pop(current_time, None)

@@ -3,43 +3,22 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Any, cast
+from datetime import datetime, timezone
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from connectors.conversations import service
 from connectors.conversations.models import Handoff
-from connectors.conversations.router import current_time
+from tests.connectors.conftest import Clock
 
 HANDOFFS = "/api/v1/handoffs"
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 MONDAY_9AM = datetime(2026, 11, 23, 9, 0, tzinfo=VN)  # staff on duty (connectors/locality/demo.yml)
-
-
-@dataclass
-class Clock:
-    now: datetime
-
-    def tick(self, **delta: float) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
-
-
-@pytest.fixture
-def clock(client: TestClient) -> Iterator[Clock]:
-    fixed = Clock(MONDAY_9AM)
-    app = cast(FastAPI, client.app)
-    app.dependency_overrides[current_time] = lambda: fixed.now
-    yield fixed
-    app.dependency_overrides.pop(current_time, None)
 
 
 def _conversation() -> str:

@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from connectors.conversations.models import Rating
-from connectors.conversations.router import current_time
 from connectors.conversations.service import rating_summary
 from connectors.db import make_engine, make_session_factory
 from connectors.manage import migrate
+from tests.connectors.conftest import Clock
 
 RATINGS = "/api/v1/ratings"
 SUMMARY = "/api/v1/ratings/summary"
@@ -27,22 +24,9 @@ MISSING = object()  # leave the field out of the body
 START = datetime(2026, 11, 23, 20, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 
 
-@dataclass
-class Clock:
-    now: datetime
-
-    def tick(self, **delta: float) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
-
-
 @pytest.fixture
-def clock(client: TestClient) -> Iterator[Clock]:
-    fixed = Clock(START)
-    app = cast(FastAPI, client.app)
-    app.dependency_overrides[current_time] = lambda: fixed.now
-    yield fixed
-    app.dependency_overrides.pop(current_time, None)
+def clock_start() -> datetime:
+    return START
 
 
 def _conversation() -> str:
