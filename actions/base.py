@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+import asyncio
 import logging
 from typing import Any
 
@@ -12,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import runtime
 from actions.clients.portal import PortalClient, PortalError, PortalUnavailable
+from actions.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -37,16 +39,27 @@ class PortalAction(Action, abc.ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        # one deadline for everything the answer needs (locality, search, detail): a slow
+        # portal must still leave time for the apology within the 3 seconds citizens are promised
+        try:
+            return await asyncio.wait_for(
+                self._run(dispatcher, tracker, domain), timeout=get_settings().answer_budget_seconds
+            )
+        except (PortalUnavailable, asyncio.TimeoutError):  # not the builtin before 3.11
+            logger.warning("portal unavailable or too slow in %s", self.name())
+        except PortalError:
+            logger.exception("portal error in %s", self.name())
+        dispatcher.utter_message(
+            response="utter_portal_unavailable", support_hotline=runtime.hotline(runtime.known())
+        )
+        return []
+
+    async def _run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         known = await runtime.locality(self.portal)
         events: list[EventType] = []
         hotline = runtime.hotline(known)
         if hotline and tracker.get_slot("support_hotline") != hotline:
             events.append(SlotSet("support_hotline", hotline))
-        try:
-            return events + await self.answer(dispatcher, tracker, domain)
-        except PortalUnavailable:
-            dispatcher.utter_message(response="utter_portal_unavailable", support_hotline=hotline)
-        except PortalError:
-            logger.exception("portal error in %s", self.name())
-            dispatcher.utter_message(response="utter_portal_unavailable", support_hotline=hotline)
-        return events
+        return events + await self.answer(dispatcher, tracker, domain)

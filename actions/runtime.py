@@ -32,5 +32,10 @@ async def locality(client: PortalClient) -> Locality | None:
     return _locality
 
 
+def known() -> Locality | None:
+    """The locality if it was read before (never waits on the portal)."""
+    return _locality
+
+
 def hotline(known: Locality | None) -> str | None:
     return known.hotline if known else get_settings().support_hotline

@@ -12,7 +12,9 @@ class ActionSettings(BaseSettings):
 
     connectors_url: str = "http://127.0.0.1:8000"
     # Citizens must get an answer (or a polite apology) within 3 seconds, whatever the portal does.
-    connectors_timeout_seconds: float = 2.0
+    connectors_timeout_seconds: float = 1.5
+    # the whole answer, however many portal calls it takes; the apology comes after it
+    answer_budget_seconds: float = 2.5
     # Shown in apologies before the locality could be read from the connectors.
     support_hotline: str | None = None
 

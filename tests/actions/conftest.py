@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -55,6 +56,20 @@ async def portal(portal_database: str) -> AsyncIterator[PortalClient]:
 class _DownTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("connection refused", request=request)
+
+
+class _SlowTransport(httpx.AsyncBaseTransport):
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(30)
+        return httpx.Response(200, json={})
+
+
+@pytest.fixture
+async def portal_slow() -> AsyncIterator[PortalClient]:
+    """A portal that accepts connections and never answers in time."""
+    runtime._locality = None
+    async with httpx.AsyncClient(transport=_SlowTransport(), base_url="http://slow") as http:
+        yield PortalClient("http://slow", timeout=30.0, client=http)
 
 
 @pytest.fixture

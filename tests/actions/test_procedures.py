@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -170,3 +171,15 @@ async def test_a_message_without_a_procedure_name_asks_which_one(
     messages, _ = await run(portal, tracker("lệ phí bao nhiêu?", "ask_fee"), domain)
 
     assert [m["response"] for m in messages] == ["utter_ask_which_procedure"]
+
+
+async def test_a_slow_portal_still_gets_an_apology_within_three_seconds(
+    portal_slow: PortalClient, tracker: TrackerFactory, domain: dict[str, Any]
+) -> None:
+    started = time.monotonic()
+    messages, _ = await run(
+        portal_slow, tracker("hộ chiếu", "ask_documents", {"procedure": "hộ chiếu"}), domain
+    )
+
+    assert time.monotonic() - started < 3.0
+    assert [m["response"] for m in messages] == ["utter_portal_unavailable"]
