@@ -1,4 +1,4 @@
-"""A JSON cache in Redis that degrades to no cache when Redis is unreachable.
+"""A cache of serialised API bodies in Redis that degrades to no cache when Redis is unreachable.
 
 Keys carry the catalogue version, so bumping the version invalidates every cached search and
 detail at once on every connectors instance.
@@ -6,10 +6,8 @@ detail at once on every connectors instance.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
-from typing import Any
 
 import redis
 
@@ -55,25 +53,6 @@ class Cache:
             return False
         self._down_since = None
         return ok
-
-    def get_json(self, key: str) -> Any | None:
-        if not self._usable():
-            return None
-        try:
-            raw = self._client.get(key)
-        except redis.RedisError as exc:
-            self._failed(exc)
-            return None
-        self._down_since = None
-        return None if raw is None else json.loads(raw)
-
-    def set_json(self, key: str, value: Any) -> None:
-        if not self._usable():
-            return
-        try:
-            self._client.set(key, json.dumps(value, ensure_ascii=False, default=str), ex=self._ttl)
-        except redis.RedisError as exc:
-            self._failed(exc)
 
     def get_raw(self, key: str) -> bytes | None:
         if not self._usable():

@@ -25,20 +25,12 @@ import httpx
 import psycopg
 import yaml
 
-from scripts.stack import APP_BIN, ROOT
+from scripts.stack import APP_BIN, ROOT, free_port
 
 DEFAULT_CATALOGUE = ROOT.parent / "shared" / "data" / "procedures" / "catalogue.jsonl.gz"
 QUERIES = ROOT / "benchmarks" / "search_queries.yml"
 PG_ADMIN = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 CONCURRENCY = (1, 10, 50)
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextmanager

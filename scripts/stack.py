@@ -120,6 +120,13 @@ def train(force: bool = False) -> Path:
 # ----------------------------------------------------------------------------- services
 
 
+def free_port() -> int:
+    """A loopback port nobody listens on right now (for tests and benchmarks)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 def redis_reachable(url: str) -> bool:
     parsed = urlparse(url)
     try:

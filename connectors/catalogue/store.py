@@ -13,30 +13,12 @@ from connectors.procedures.models import (
     RequiredDocument,
     SubmissionChannel,
 )
+from connectors.procedures.schemas import ChannelPublic, DocumentPublic, LegalDocumentPublic
 
-
-class DocumentIn(BaseModel):
-    name: str
-    copy_kind: str | None = None
-    quantity: int | None = None
-    form_name: str | None = None
-    group: str = "nộp"
-    note: str | None = None
-
-
-class ChannelIn(BaseModel):
-    kind: str = Field(pattern=r"^(in_person|online|post)$")
-    processing_time: float | None = None
-    time_unit: str | None = None
-    time_text: str | None = None
-    fee_text: str | None = None
-    fee_amount: int | None = None
-    note: str | None = None
-
-
-class LegalIn(BaseModel):
-    number: str | None = None
-    title: str
+# A document, a channel and a legal text are stored exactly as the API shows them.
+DocumentIn = DocumentPublic
+ChannelIn = ChannelPublic
+LegalIn = LegalDocumentPublic
 
 
 class ProcedureRecord(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class DocumentPublic(BaseModel):
@@ -21,7 +21,7 @@ class DocumentPublic(BaseModel):
 class ChannelPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    kind: str
+    kind: str = Field(pattern=r"^(in_person|online|post)$")
     processing_time: float | None = None
     time_unit: str | None = None
     time_text: str | None = None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 import redis
 from fastapi.testclient import TestClient
@@ -12,12 +10,7 @@ from connectors.db import make_engine, make_session_factory
 from connectors.main import create_app
 from connectors.procedures.service import bump_catalogue_version
 from connectors.settings import Settings
-
-
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from scripts.stack import free_port
 
 
 @pytest.mark.redis
@@ -64,7 +57,7 @@ def test_a_catalogue_write_invalidates_cached_answers(
 
 
 def test_redis_down_serves_uncached_and_health_says_so(database_url: str) -> None:
-    settings = Settings(database_url=database_url, redis_url=f"redis://127.0.0.1:{closed_port()}/0")
+    settings = Settings(database_url=database_url, redis_url=f"redis://127.0.0.1:{free_port()}/0")
 
     with TestClient(create_app(settings)) as client:
         search = client.get("/api/v1/procedures/search", params={"q": "hộ chiếu"})

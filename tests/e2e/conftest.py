@@ -5,7 +5,6 @@ The model is the one `make train` builds for the current data; it is trained her
 
 from __future__ import annotations
 
-import socket
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,15 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
-from scripts.stack import Config, Stack, train
+from scripts.stack import Config, Stack, free_port
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -65,6 +58,3 @@ def say(stack: Stack) -> Say:
 @pytest.fixture
 def sender() -> str:
     return f"citizen-{uuid.uuid4().hex[:8]}"
-
-
-__all__ = ["Say", "free_port", "train"]

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import pytest
 
 from scripts import stack
-from scripts.stack import Config, Stack, fingerprint, load_dotenv, redis_reachable
-
-
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])  # closed again when the block ends
+from scripts.stack import Config, Stack, fingerprint, free_port, load_dotenv, redis_reachable
 
 
 def test_fingerprint_is_stable_and_follows_the_data(
@@ -33,7 +26,7 @@ def test_fingerprint_is_stable_and_follows_the_data(
 
 
 def test_redis_down_means_in_memory_stores() -> None:
-    config = Config(redis_url=f"redis://127.0.0.1:{closed_port()}/0")
+    config = Config(redis_url=f"redis://127.0.0.1:{free_port()}/0")
 
     running = Stack(config)
 
