@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -33,7 +34,13 @@ def get_catalogue(request: Request) -> CatalogueService:
     return catalogue
 
 
+def current_time() -> datetime:
+    """The clock, as a dependency: tests replace it through ``app.dependency_overrides``."""
+    return datetime.now(timezone.utc)
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 CacheDep = Annotated[Cache, Depends(get_cache)]
 CatalogueDep = Annotated[CatalogueService, Depends(get_catalogue)]
+NowDep = Annotated[datetime, Depends(current_time)]

@@ -2,12 +2,12 @@
 
 python -m connectors.manage migrate        # alembic upgrade head
 python -m connectors.manage seed           # curated procedures (idempotent)
-python -m connectors.manage demo-data      # demo dossiers for the status lookup (idempotent)
+python -m connectors.manage demo-data      # demo dossiers for the status lookup, dated for today
 python -m connectors.manage import-catalogue PATH
                                            # national catalogue .jsonl[.gz] (idempotent;
                                            # never overwrites curated procedures)
-python -m connectors.manage init           # migrate + seed (+ demo dossiers if there are none):
-                                           # what `make run` does before starting
+python -m connectors.manage init           # migrate + seed + demo dossiers (unless DEMO_DATA is
+                                           # off): what `make run` does before starting
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,17 +50,14 @@ def seed(database_url: str) -> tuple[int, int]:
         engine.dispose()
 
 
-def demo_data(database_url: str, *, only_if_empty: bool = False) -> tuple[int, int] | None:
-    """Loads the demo dossiers; with ``only_if_empty``, only into a database without dossiers."""
+def demo_data(database_url: str, now: datetime | None = None) -> tuple[int, int]:
+    """(Re)loads the demo dossiers, dated relative to ``now``'s day; returns (created, updated)."""
     from connectors.applications.demo import load_demo
-    from connectors.applications.service import count_applications
 
     engine = make_engine(database_url)
     try:
         with make_session_factory(engine)() as session:
-            if only_if_empty and count_applications(session) > 0:
-                return None
-            return load_demo(session)
+            return load_demo(session, now or datetime.now(timezone.utc))
     finally:
         engine.dispose()
 
@@ -112,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.path is not None and not args.path.is_file():
         parser.error(f"no such file: {args.path}")
     logging.basicConfig(level=logging.INFO, format="[connectors] %(message)s")
-    url = get_settings().database_url
+    settings = get_settings()
+    url = settings.database_url
     if args.command in ("migrate", "init"):
         migrate(url)
     if args.command == "import-catalogue":
@@ -122,14 +121,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in ("seed", "init"):
         created, updated = seed(url)
         logger.info("curated procedures: %d new, %d updated", created, updated)
-    if args.command in ("demo-data", "init"):
+    # init refreshes the demo on every start, so its dates stay relative to today
+    if args.command == "demo-data" or (args.command == "init" and settings.loads_demo_data):
         try:
-            loaded = demo_data(url, only_if_empty=args.command == "init")
-        except RuntimeError as exc:  # no curated procedures to hang the dossiers on
+            loaded = demo_data(url)
+        except RuntimeError as exc:  # a real dossier has a demo code
             logger.error("demo dossiers not loaded: %s", exc)
             return 1
-        if loaded is not None:
-            logger.info("demo dossiers: %d new, %d updated", *loaded)
+        logger.info("demo dossiers (invented, dated for today): %d new, %d updated", *loaded)
     return 0
 
 

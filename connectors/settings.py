@@ -25,6 +25,16 @@ class Settings(BaseSettings):
     lookup_rate_window_seconds: int = 60
     # where browsers reach Rasa's REST channel (the chat page calls it)
     rasa_public_url: str = "http://127.0.0.1:5005"
+    demo_data: bool | None = Field(
+        default=None,
+        description="load the invented demo dossiers on `init` (default: on, except in production)",
+    )
+
+    @property
+    def loads_demo_data(self) -> bool:
+        if self.demo_data is not None:
+            return self.demo_data
+        return self.environment != "production"
 
     @property
     def is_sqlite(self) -> bool:

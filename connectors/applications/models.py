@@ -47,8 +47,12 @@ class Application(Base):
     due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # ngày hẹn trả
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     supplement_note: Mapped[str | None] = mapped_column(Text)  # what to bring, when to supplement
+    # the deadline for the supplement: the office waits on the citizen until then
+    supplement_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     agency: Mapped[str] = mapped_column(Text)  # the office that received it
     channel: Mapped[str] = mapped_column(String(20), default="in_person")
+    # where the row came from: "local" (entered or imported here) or "demo" (replaced on reload)
+    source: Mapped[str] = mapped_column(String(20), default="local", server_default="local")
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )

@@ -9,7 +9,7 @@ from connectors.applications.ratelimit import RateLimiter, client_key
 from connectors.applications.schemas import ApplicationStatusPublic, LookupNotFound, LookupRequest
 from connectors.applications.service import lookup
 from connectors.cache import Cache
-from connectors.deps import SessionDep
+from connectors.deps import NowDep, SessionDep
 from connectors.settings import Settings
 
 router = APIRouter(prefix="/api/v1/applications", tags=["applications"])
@@ -63,12 +63,13 @@ def lookup_application(
     body: LookupRequest,
     session: SessionDep,
     client: Annotated[str, Depends(enforce_lookup_limit)],
+    now: NowDep,
 ) -> ApplicationStatusPublic | JSONResponse:
     """Status, history and due date of a dossier, for its applicant only.
 
     An unknown code and a wrong identifier get the same 404 body, so codes cannot be probed.
     """
-    result = lookup(session, body, client=client_key(client)[:8])
+    result = lookup(session, body, client=client_key(client)[:8], now=now)
     if result is None:
         return JSONResponse(status_code=404, content=LookupNotFound().model_dump())
     return result

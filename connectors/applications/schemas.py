@@ -114,6 +114,9 @@ class ApplicationStatusPublic(BaseModel):
     supplement_note: str | None = Field(
         default=None, description="what the citizen must supplement (status needs_supplement)"
     )
+    supplement_due_at: datetime | None = Field(
+        default=None, description="the deadline for the supplement (status needs_supplement)"
+    )
     status_note: str | None = Field(
         default=None, description="the note of the latest step, e.g. why a dossier was returned"
     )

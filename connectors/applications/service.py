@@ -25,7 +25,8 @@ logger = logging.getLogger(__name__)
 # Vietnam has one time zone and no daylight saving: answers carry +07:00 so "ngày hẹn trả" is the
 # citizen's calendar day.
 VIETNAM_TZ = timezone(timedelta(hours=7))
-OPEN_STATUSES = frozenset({"received", "in_progress", "needs_supplement"})
+# A dossier waiting for the citizen's supplement is not late on the office's side.
+OFFICE_CLOCK_RUNNING = frozenset({"received", "in_progress"})
 
 # Compared against when the code does not exist, so both outcomes do the same work.
 _DUMMY_ID_NUMBER = "000000000000"
@@ -57,7 +58,7 @@ def is_overdue(application: Application, now: datetime) -> bool:
     if application.status == "overdue":
         return True
     return (
-        application.status in OPEN_STATUSES
+        application.status in OFFICE_CLOCK_RUNNING
         and application.due_at is not None
         and as_utc(application.due_at) < as_utc(now)
     )
@@ -82,6 +83,8 @@ def to_public(application: Application, now: datetime) -> ApplicationStatusPubli
         is_overdue=is_overdue(application, now),
         supplement_note=application.supplement_note if application.status == "needs_supplement"
         else None,
+        supplement_due_at=_local(application.supplement_due_at)
+        if application.status == "needs_supplement" else None,
         status_note=events[-1].note if events else None,
         history=[
             ApplicationEventPublic(
@@ -152,7 +155,9 @@ class ApplicationRecord:
     channel: str
     completed_at: datetime | None = None
     supplement_note: str | None = None
+    supplement_due_at: datetime | None = None
     events: tuple[EventRecord, ...] = field(default_factory=tuple)
+    source: str = "local"
 
 
 def upsert_application(session: Session, record: ApplicationRecord) -> bool:
@@ -164,7 +169,8 @@ def upsert_application(session: Session, record: ApplicationRecord) -> bool:
         session.add(application)
     for name in (
         "procedure_code", "applicant_name", "id_number", "phone", "status", "received_at",
-        "due_at", "agency", "channel", "completed_at", "supplement_note",
+        "due_at", "agency", "channel", "completed_at", "supplement_note", "supplement_due_at",
+        "source",
     ):
         setattr(application, name, getattr(record, name))
     application.events = [

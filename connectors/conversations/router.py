@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
@@ -28,7 +27,7 @@ from connectors.conversations.service import (
     staff_status,
     update_handoff,
 )
-from connectors.deps import SessionDep, SettingsDep
+from connectors.deps import NowDep, SessionDep, SettingsDep
 from connectors.locality.service import Locality, load_locality
 
 handoffs_router = APIRouter(prefix="/api/v1/handoffs", tags=["handoffs"])
@@ -38,16 +37,10 @@ router = APIRouter()
 MAX_ID = 2**31 - 1  # the integer primary keys; a larger id could only be a typo
 
 
-def current_time() -> datetime:
-    """The clock, as a dependency: tests replace it through ``app.dependency_overrides``."""
-    return datetime.now(timezone.utc)
-
-
 def current_locality(settings: SettingsDep) -> Locality:
     return load_locality(settings.locality_file)
 
 
-NowDep = Annotated[datetime, Depends(current_time)]
 LocalityDep = Annotated[Locality, Depends(current_locality)]
 HandoffId = Annotated[int, Path(ge=1, le=MAX_ID)]
 

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path
 
-from connectors.deps import SessionDep
+from connectors.deps import NowDep, SessionDep
 from connectors.feedback.schemas import (
     FeedbackCreate,
     FeedbackCreated,
@@ -17,9 +17,9 @@ router = APIRouter(prefix="/api/v1/feedback", tags=["feedback"])
 
 
 @router.post("", status_code=201, response_model=FeedbackCreated)
-def submit_feedback(body: FeedbackCreate, session: SessionDep) -> FeedbackCreated:
+def submit_feedback(body: FeedbackCreate, session: SessionDep, now: NowDep) -> FeedbackCreated:
     """Records a citizen's feedback (phản ánh, kiến nghị); the tracking code is the receipt."""
-    return create_feedback(session, body)
+    return create_feedback(session, body, now=now)
 
 
 @router.get(

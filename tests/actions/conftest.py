@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ from rasa_sdk import Tracker
 
 from actions import runtime
 from actions.clients.portal import PortalClient
+from connectors.deps import current_time
 from connectors.main import create_app
 from connectors.manage import demo_data
 from connectors.settings import Settings
@@ -36,21 +39,41 @@ def portal_database(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
-@pytest.fixture
-async def portal(portal_database: str) -> AsyncIterator[PortalClient]:
+@asynccontextmanager
+async def _portal_on(database_url: str, now: datetime | None = None) -> AsyncIterator[PortalClient]:
+    """The connectors app in-process; ``now`` moves its clock (demo data must be dated alike)."""
     app = create_app(
         Settings(
-            database_url=portal_database,
+            database_url=database_url,
             redis_url=REDIS_TEST_URL,
             redis_key_prefix=f"test:{uuid.uuid4().hex[:8]}:",
         )
     )
+    if now is not None:
+        app.dependency_overrides[current_time] = lambda: now
     runtime._locality = None  # each test reads the locality afresh
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://connectors") as http:
             yield PortalClient("http://connectors", timeout=2.0, client=http)
     runtime._locality = None
+
+
+@pytest.fixture
+async def portal(portal_database: str) -> AsyncIterator[PortalClient]:
+    async with _portal_on(portal_database) as client:
+        yield client
+
+
+@pytest.fixture
+async def portal_a_year_ahead(tmp_path: Path) -> AsyncIterator[PortalClient]:
+    """Everything a year from now: the demo loaded on that day, and the connectors' clock."""
+    later = datetime.now(timezone.utc) + timedelta(days=365)
+    url = f"sqlite:///{tmp_path / 'later.sqlite3'}"
+    _prepare(url)
+    demo_data(url, now=later)
+    async with _portal_on(url, now=later) as client:
+        yield client
 
 
 class _DownTransport(httpx.AsyncBaseTransport):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -95,6 +96,19 @@ async def test_lookup_answers_status_and_what_to_do(
     assert responses(dispatcher) == ["utter_status_found", "utter_status_needs_supplement"]
     assert dispatcher.messages[0]["due"] != "-"
     assert slots(events)["application_code"] is None  # nothing personal lingers in the tracker
+
+
+async def test_a_year_from_now_the_dossier_still_waits_for_the_supplement(
+    portal_a_year_ahead: PortalClient, tracker: TrackerFactory, domain: dict[str, Any]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    t = tracker(slots={"application_code": CODE, "applicant_identifier": "last4:1234"})
+
+    await ActionCheckStatus(portal_a_year_ahead).run(dispatcher, t, domain)
+
+    assert responses(dispatcher) == ["utter_status_found", "utter_status_needs_supplement"]
+    received = datetime.strptime(dispatcher.messages[0]["received"], "%d/%m/%Y").date()
+    assert received > date.today() + timedelta(days=350)
 
 
 @pytest.mark.parametrize("attempts, retry", [(0, True), (1, True), (2, False)])

@@ -21,8 +21,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from connectors.conversations.router import current_time
 from connectors.db import make_engine, make_session_factory
+from connectors.deps import current_time
 from connectors.main import create_app
 from connectors.manage import migrate
 from connectors.seed.loader import load_curated

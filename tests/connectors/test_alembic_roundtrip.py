@@ -12,6 +12,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from connectors import manage
+from connectors.applications.demo import known_dossiers
 from connectors.applications.service import count_applications
 from connectors.db import make_engine, make_session_factory
 from connectors.models import Base
@@ -49,7 +50,7 @@ def test_upgrade_downgrade_upgrade_on_fresh_sqlite(tmp_path: Path) -> None:
     assert ours == []
 
 
-def test_manage_init_loads_demo_dossiers_once(
+def test_manage_init_refreshes_the_demo_dossiers_without_duplicating_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url = f"sqlite:///{tmp_path / 'init.sqlite3'}"
@@ -60,13 +61,40 @@ def test_manage_init_loads_demo_dossiers_once(
         engine = make_engine(url)
         with make_session_factory(engine)() as session:
             first = count_applications(session)
-        assert manage.main(["init"]) == 0  # idempotent: nothing added the second time
-        assert manage.main(["demo-data"]) == 0  # explicit reload upserts in place
+        assert manage.main(["init"]) == 0  # every start re-dates the demo, adding nothing
+        assert manage.main(["demo-data"]) == 0
         with make_session_factory(engine)() as session:
             again = count_applications(session)
         engine.dispose()
     finally:
         get_settings.cache_clear()
 
-    assert first >= 45
+    assert first == len(known_dossiers())
     assert again == first
+
+
+@pytest.mark.parametrize(
+    "environment, demo_data, loaded",
+    [("development", None, True), ("production", None, False), ("production", "true", True),
+     ("development", "false", False)],
+)
+def test_init_loads_the_invented_dossiers_only_where_wanted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, environment: str, demo_data: str | None,
+    loaded: bool,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'env.sqlite3'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("ENVIRONMENT", environment)
+    if demo_data is not None:
+        monkeypatch.setenv("DEMO_DATA", demo_data)
+    get_settings.cache_clear()
+    try:
+        assert manage.main(["init"]) == 0
+        engine = make_engine(url)
+        with make_session_factory(engine)() as session:
+            count = count_applications(session)
+        engine.dispose()
+    finally:
+        get_settings.cache_clear()
+
+    assert count == (len(known_dossiers()) if loaded else 0)

@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from typing import Any
 
 import pytest
 import redis
 from fastapi.testclient import TestClient
 
-from connectors.applications.demo import KNOWN_DOSSIERS, demo_records, load_demo
-from connectors.applications.service import count_applications
+from connectors.applications.demo import (
+    known_dossiers,
+    load_demo,
+    relative_time,
+    vietnam_today,
+)
 from connectors.db import make_engine, make_session_factory
 from connectors.main import create_app
 from connectors.settings import Settings
 
 LOOKUP = "/api/v1/applications/lookup"
+KNOWN_DOSSIERS = known_dossiers()
 NEEDS_SUPPLEMENT = next(d for d in KNOWN_DOSSIERS if d.status == "needs_supplement")
 CODE = NEEDS_SUPPLEMENT.code  # 000.00.30.H56-261115-0012
 ID_NUMBER = NEEDS_SUPPLEMENT.id_number  # 079203001234
@@ -29,7 +35,7 @@ def demo_dossiers(database_url: str) -> str:
     engine = make_engine(database_url)
     try:
         with make_session_factory(engine)() as session:
-            load_demo(session)
+            load_demo(session, datetime.now(timezone.utc))
     finally:
         engine.dispose()
     return database_url
@@ -80,8 +86,11 @@ def test_lookup_matches_the_applicant(
     assert "Giấy chứng sinh" in body["supplement_note"]
     assert body["procedure_code"] == "1.001193"
     assert body["procedure_name"]
-    assert body["due_at"].startswith("2026-11-27T16:00:00")
+    due = relative_time("+3wd 16:00", vietnam_today(datetime.now(timezone.utc)))  # the data file
+    assert datetime.fromisoformat(body["due_at"]) == due
     assert body["due_at"].endswith("+07:00")
+    assert body["is_overdue"] is False
+    assert datetime.fromisoformat(body["supplement_due_at"]) > datetime.now(timezone.utc)
     assert [e["status"] for e in body["history"]] == ["received", "in_progress", "needs_supplement"]
 
 
@@ -281,40 +290,3 @@ def test_rate_limit_holds_in_memory_when_redis_is_down(
 
     assert codes == [200, 200, 429]
     assert health["redis"]["ok"] is False
-
-
-# --- demo data ----------------------------------------------------------------------------------
-
-
-def test_demo_data_is_deterministic_and_covers_every_status() -> None:
-    procedures = [("1.001193", "Cấp xã"), ("1.000894", "Cấp xã")]
-    first, second = demo_records(procedures), demo_records(procedures)
-
-    assert first == second
-    assert 45 <= len(first) <= 60
-    assert len({r.code for r in first}) == len(first)
-    assert {r.status for r in first} == {
-        "received",
-        "in_progress",
-        "needs_supplement",
-        "done",
-        "returned",
-        "overdue",
-    }
-    assert {d.code for d in KNOWN_DOSSIERS} <= {r.code for r in first}
-    assert all(r.events and r.events[-1].status == r.status for r in first)
-
-
-def test_loading_demo_data_again_changes_nothing(demo_dossiers: str) -> None:
-    engine = make_engine(demo_dossiers)
-    try:
-        with make_session_factory(engine)() as session:
-            before = count_applications(session)
-            created, updated = load_demo(session)
-            after = count_applications(session)
-    finally:
-        engine.dispose()
-
-    assert created == 0
-    assert updated >= 45
-    assert before == after
