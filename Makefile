@@ -12,7 +12,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help setup run test lint types validate train test-unit test-bot test-stories eval-nlu bench bench-connectors clean
+.PHONY: help setup run test lint types validate train test-unit test-bot test-stories replay eval-nlu bench bench-connectors clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -27,7 +27,7 @@ train: setup ## train the Rasa model if config, domain or data changed (models/v
 	@$(APP_PY) -m scripts.stack train
 
 lint: setup ## ruff on every Python file
-	@.venv-app/bin/ruff check actions connectors scripts tests bot
+	@.venv-app/bin/ruff check actions connectors scripts tests bot qa
 
 types: setup ## mypy --strict on actions, connectors, scripts
 	@.venv-app/bin/mypy
@@ -44,6 +44,9 @@ test-unit: setup train ## app-environment tests: connectors (SQLite + PostgreSQL
 test-stories: setup train ## Rasa story tests (tests/stories), failing on any wrong prediction
 	@$(RASA) test core --model models/vi-$$($(APP_PY) -m scripts.stack fingerprint).tar.gz \
 		--stories tests/stories --fail-on-prediction-errors --out var/results/stories
+
+replay: setup ## QA conversations (tests/conversations) against the running bot; ARGS="--url ... --tag smoke"
+	@.venv-app/bin/replay $(ARGS)
 
 test: setup lint types validate train test-bot test-stories test-unit ## the whole suite (what CI runs)
 	@echo "make test: all checks passed"

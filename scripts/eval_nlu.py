@@ -166,7 +166,7 @@ def entity_scores(examples: list[Example], run: Run) -> dict[str, dict[str, floa
 
 
 def slices(examples: list[Example]) -> dict[str, list[int]]:
-    from bot.nlu.text import ABBREVIATIONS, fold, has_diacritics
+    from bot.nlu.text import abbreviations, fold, has_diacritics
 
     out: dict[str, list[int]] = {
         "with diacritics": [],
@@ -177,7 +177,7 @@ def slices(examples: list[Example]) -> dict[str, list[int]]:
         letters = re.sub(r"[^\w]", "", ex.text)
         (out["with diacritics"] if has_diacritics(letters) else out["without diacritics"]).append(i)
         words = re.findall(r"\w+", fold(ex.text))
-        if any(w in ABBREVIATIONS for w in words):
+        if any(w in abbreviations() for w in words):
             out["with abbreviations"].append(i)
     return out
 

@@ -73,6 +73,13 @@ ensure_app_env() {
     say "installing app dependencies from ${APP_LOCK#$ROOT/}"
     "$APP_VENV/bin/uv" pip sync -q -p "$APP_VENV/bin/python" "$APP_LOCK"
     echo "$want" > "$APP_VENV/.lock-stamp"
+    rm -f "$APP_VENV/.project-stamp"  # sync removed the project itself
+  fi
+  # the project, editable, for its console scripts (`replay`)
+  want="$(sha256sum "$ROOT/pyproject.toml" | cut -c1-16)"
+  if [ "$(cat "$APP_VENV/.project-stamp" 2>/dev/null)" != "$want" ]; then
+    "$APP_VENV/bin/uv" pip install -q --no-deps -p "$APP_VENV/bin/python" -e "$ROOT"
+    echo "$want" > "$APP_VENV/.project-stamp"
   fi
 }
 

@@ -32,7 +32,7 @@ RASA_BIN = Path(os.environ.get("RASA_VENV", ROOT / ".venv-rasa")) / "bin"
 MODELS = ROOT / "models"
 VAR = ROOT / "var"
 # Everything a trained model depends on: change any of these and the model is rebuilt.
-MODEL_INPUTS = ("config.yml", "bot", "data", "requirements/rasa.lock.txt")
+MODEL_INPUTS = ("config.yml", "bot", "data", "lexicon", "requirements/rasa.lock.txt")
 
 logger = logging.getLogger("stack")
 

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
 
 # Old-style ("hoà", tone on the second vowel) and new-style ("hòa") tone placement are both in use;
 # the pipeline sees one canonical form. Each pair has the same length, so offsets are unchanged.
@@ -25,61 +29,15 @@ for _old, _new in _TONE_PAIRS.values():
 # Only at the end of a syllable: "hoàng", "khoẻ" -> keep "hoàng" (tone stays on the main vowel).
 _TONE_RE = re.compile("(" + "|".join(map(re.escape, _TONE_MAP)) + r")(?![^\W\d_])")
 
-# How citizens abbreviate on phones. Keys are folded (no diacritics, lower case). Values are the
-# folded expansion that feeds the features: "cccd" and "căn cước công dân" look alike to the model.
-ABBREVIATIONS: dict[str, str] = {
-    "cccd": "can cuoc cong dan",
-    "cmnd": "chung minh nhan dan",
-    "cmt": "chung minh thu",
-    "dkkh": "dang ky ket hon",  # ĐKKH is marriage; birth is ĐKKS
-    "dkks": "dang ky khai sinh",
-    "dkkt": "dang ky khai tu",
-    "gplx": "giay phep lai xe",
-    "gpxd": "giay phep xay dung",
-    "gcn": "giay chung nhan",
-    "qsdd": "quyen su dung dat",
-    "lltp": "ly lich tu phap",
-    "bhxh": "bao hiem xa hoi",
-    "bhyt": "bao hiem y te",
-    "hkd": "ho kinh doanh",
-    "dkkd": "dang ky kinh doanh",
-    "tthc": "thu tuc hanh chinh",
-    "hs": "ho so",
-    "sdt": "so dien thoai",
-    "ko": "khong",
-    "k": "khong",
-    "kh": "khong",
-    "hok": "khong",
-    "khg": "khong",
-    "kg": "khong",
-    "bn": "bao nhieu",
-    "bnhieu": "bao nhieu",
-    "ntn": "nhu the nao",
-    "ntnao": "nhu the nao",
-    "dc": "duoc",
-    "dk": "dang ky",
-    "j": "gi",
-    "gj": "gi",
-    "r": "roi",
-    "ad": "admin",
-    "mn": "moi nguoi",
-    "vs": "voi",
-    "trc": "truoc",
-    "ng": "nguoi",
-    "ngta": "nguoi ta",
-    "oke": "ok",
-    "okie": "ok",
-    "oki": "ok",
-    "thanks": "cam on",
-    "thank": "cam on",
-    "tks": "cam on",
-    "thx": "cam on",
-    "camon": "cam on",
-    "cmon": "cam on",
-    "ubnd": "uy ban nhan dan",
-    "hcc": "hanh chinh cong",
-    "dvc": "dich vu cong",
-}
+LEXICON = Path(__file__).resolve().parents[2] / "lexicon"
+
+
+@lru_cache(maxsize=1)
+def abbreviations() -> dict[str, str]:
+    """How citizens abbreviate on phones (lexicon/abbreviations.yml, shared with the connectors):
+    folded abbreviation -> folded expansion, so "cccd" and "căn cước công dân" look alike."""
+    data = yaml.safe_load((LEXICON / "abbreviations.yml").read_text(encoding="utf-8")) or {}
+    return {str(k): str(v) for k, v in data.items()}
 
 
 def to_nfc(text: str) -> tuple[str, list[int]]:
@@ -118,7 +76,8 @@ def fold(text: str) -> str:
 def lemma(word: str) -> str:
     """The feature form of one segmented word: folded, abbreviations expanded, syllables spaced."""
     folded = fold(word).replace("_", " ")
-    return " ".join(ABBREVIATIONS.get(s, s) for s in folded.split())
+    table = abbreviations()
+    return " ".join(table.get(s, s) for s in folded.split())
 
 
 def has_diacritics(text: str) -> bool:

@@ -23,7 +23,7 @@ from pathlib import Path
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
-from tqdm import tqdm  # type: ignore[import-untyped]
+from tqdm import tqdm
 
 from connectors.catalogue.national import InvalidProcedure, ParsedProcedure, parse_procedure
 from connectors.catalogue.store import ProcedureRecord, upsert_procedure

@@ -16,7 +16,7 @@ from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from itertools import pairwise
 
-from connectors.text import STOPWORDS, expand_query, words
+from connectors.text import expand_query, stopwords, words
 
 # A level suffix is part of the official name but never of what citizens type.
 _LEVEL_SUFFIX = re.compile(r"\((?:thực hiện )?tại cấp [^)]*\)|\(cấp [^)]*\)", re.IGNORECASE)
@@ -62,7 +62,8 @@ def features(
     """
     ws = words(text)
     if drop_stopwords:
-        kept = [w for w in ws if w not in STOPWORDS]
+        stop = stopwords()
+        kept = [w for w in ws if w not in stop]
         ws = kept or ws
     feats: Counter[str] = Counter()
     for w in ws:

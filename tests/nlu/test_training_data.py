@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.nlu.text import ABBREVIATIONS, fold, has_diacritics
+from bot.nlu.text import abbreviations, fold, has_diacritics
 
 ROOT = Path(__file__).resolve().parents[2]
 TRAIN_DIR = ROOT / "data" / "nlu"
@@ -68,7 +68,8 @@ MIN_HELDOUT_UNACCENTED, MIN_HELDOUT_ABBREVIATED = 0.35, 0.15
 
 # Phone shorthands counted as "abbreviated" (the tokenizer's table, minus English words and
 # run-together spellings, plus a few it does not expand).
-ABBREVIATION_TOKENS = (set(ABBREVIATIONS) - {"thanks", "thank", "camon", "oke", "okie", "oki"}) | {
+_ENGLISH = {"thanks", "thank", "camon", "oke", "okie", "oki"}
+ABBREVIATION_TOKENS = (set(abbreviations()) - _ENGLISH) | {
     "sdt",
     "dkks",
     "dkkh",
