@@ -27,7 +27,7 @@ train: setup ## train the Rasa model if config, domain or data changed (models/v
 	@$(APP_PY) -m scripts.stack train
 
 lint: setup ## ruff on every Python file
-	@.venv-app/bin/ruff check actions connectors scripts tests bot qa
+	@.venv-app/bin/ruff check actions connectors scripts tests bot qa vnid
 
 types: setup ## mypy --strict on actions, connectors, scripts
 	@.venv-app/bin/mypy

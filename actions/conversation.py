@@ -18,6 +18,7 @@ FORM_SLOTS = (
     "feedback_description",
     "feedback_location",
     "feedback_contact",
+    "feedback_confirm",
 )
 # Tiered fallback: unsure once -> "ý anh/chị là...?", twice -> how to ask, three times -> staff.
 CLARIFY_AT, REPHRASE_AT, HANDOFF_AT = 1, 2, 3

@@ -10,60 +10,140 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
+from actions import feedback_parsing as fp
 from actions.base import PortalAction
 from actions.clients.portal import NotFound
-from actions.parsing import find_feedback_code, format_date, normalize_phone
+from actions.parsing import find_feedback_code, format_date
 
 # Optional answers the citizen skipped ("Bỏ qua" button or "không").
 SKIPPED = "-"
-MIN_DESCRIPTION = 10
+# The citizen asked to stop: every slot gets this so the form completes, and nothing is sent.
+CANCELLED = "__cancelled__"
 SKIP_INTENTS = {"deny"}
-SLOTS = ("feedback_topic", "feedback_description", "feedback_location", "feedback_contact")
+SLOTS = (
+    "feedback_topic", "feedback_description", "feedback_location", "feedback_contact",
+    "feedback_confirm",
+)
+REQUIRED = ("feedback_description", "feedback_location", "feedback_contact", "feedback_confirm")
 
 
-def _skipped(tracker: Tracker) -> bool:
+def _latest(tracker: Tracker) -> tuple[str, str | None]:
+    text = str(tracker.latest_message.get("text") or "").strip()
     intent = (tracker.latest_message.get("intent") or {}).get("name")
-    return intent in SKIP_INTENTS
+    return text, intent
+
+
+def _skipping(text: str, intent: str | None) -> bool:
+    return text == "/deny" or (intent in SKIP_INTENTS and len(text.split()) <= 3)
 
 
 class ValidateFeedbackForm(FormValidationAction):
+    """Details in any order, several from one message: the place, the phone and what happened.
+
+    Slots are filled by these ``extract_*`` methods (custom mappings), never by "whatever the
+    citizen types next", so a phone number typed with the description fills the contact, and
+    "ko" inside a description is part of it. Only a short, clear "thôi"/"hủy" stops the form.
+    """
+
     def name(self) -> str:
         return "validate_feedback_form"
 
-    def validate_feedback_topic(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        return list(REQUIRED)
+
+    def _cancelled(self, tracker: Tracker) -> bool:
+        text, _intent = _latest(tracker)
+        return text == "/cancel" or fp.is_stop(text)
+
+    async def extract_feedback_description(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        text = str(value or "").strip()
-        return {"feedback_topic": text[:200] if text else None}
+        if self._cancelled(tracker):
+            return dict.fromkeys(SLOTS, CANCELLED)
+        text, _intent = _latest(tracker)
+        current = tracker.get_slot("feedback_description")
+        requested = tracker.get_slot("requested_slot")
+        if text.startswith("/") or not text:
+            return {}
+        if current in (None, CANCELLED) and (requested == "feedback_description"
+                                              or fp.has_content(text)):
+            return {"feedback_description": fp.complaint_body(text) or text}
+        if requested == "feedback_confirm" and not fp.is_yes(text) and not _skipping(text, None):
+            # more details before sending: they join the description
+            return {"feedback_description": f"{current}\n{text}", "feedback_confirm": None}
+        return {}
+
+    async def extract_feedback_location(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text, intent = _latest(tracker)
+        if tracker.get_slot("feedback_location") is not None or self._cancelled(tracker):
+            return {}
+        if tracker.get_slot("requested_slot") == "feedback_location":
+            if _skipping(text, intent):
+                return {"feedback_location": SKIPPED}
+            return {"feedback_location": text} if text and not text.startswith("/") else {}
+        place = fp.find_place(text)
+        return {"feedback_location": place} if place else {}
+
+    async def extract_feedback_contact(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text, intent = _latest(tracker)
+        if tracker.get_slot("feedback_contact") is not None or self._cancelled(tracker):
+            return {}
+        phone = fp.find_contact(text)
+        if phone:
+            return {"feedback_contact": phone}
+        if tracker.get_slot("requested_slot") == "feedback_contact":
+            # the answer to the question asked: validated below (an invalid one is asked again)
+            return {"feedback_contact": SKIPPED if _skipping(text, intent) else text}
+        return {}
+
+    async def extract_feedback_confirm(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text, intent = _latest(tracker)
+        if tracker.get_slot("requested_slot") != "feedback_confirm" or self._cancelled(tracker):
+            return {}
+        if text == "/affirm" or intent == "affirm" or fp.is_yes(text):
+            return {"feedback_confirm": "yes"}
+        if text == "/deny":
+            return dict.fromkeys(SLOTS, CANCELLED)
+        return {"feedback_confirm": None}  # asked again, with what was just added
 
     def validate_feedback_description(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if value == CANCELLED:
+            return dict.fromkeys(SLOTS, CANCELLED)
         text = str(value or "").strip()
-        if len(text) < MIN_DESCRIPTION:
+        if len(text.split()) < fp.MIN_DESCRIPTION_WORDS:
             dispatcher.utter_message(response="utter_feedback_too_short")
             return {"feedback_description": None}
-        return {"feedback_description": text[:4000]}
+        return {"feedback_description": text[:4000], "feedback_topic": fp.topic_of(text)}
 
     def validate_feedback_location(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = str(value or "").strip()
-        if _skipped(tracker) or not text or text.startswith("/"):
-            return {"feedback_location": SKIPPED}
-        return {"feedback_location": text[:500]}
+        return {"feedback_location": text[:500] if text else SKIPPED}
 
     def validate_feedback_contact(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        text = str(value or "").strip()
-        if _skipped(tracker) or not text or text.startswith("/"):
-            return {"feedback_contact": SKIPPED}
-        phone = normalize_phone(text)
-        if phone is None:
-            dispatcher.utter_message(response="utter_invalid_contact")
-            return {"feedback_contact": None}
-        return {"feedback_contact": phone}
+        if value in (SKIPPED, CANCELLED) or (value and fp.find_contact(str(value)) == value):
+            return {"feedback_contact": value}
+        dispatcher.utter_message(response="utter_invalid_contact")
+        return {"feedback_contact": None}
+
+    def validate_feedback_confirm(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return {"feedback_confirm": value}
 
 
 class ActionSubmitFeedback(PortalAction):
@@ -77,6 +157,9 @@ class ActionSubmitFeedback(PortalAction):
             value = tracker.get_slot(slot)
             return None if value in (None, SKIPPED) else str(value)
 
+        if tracker.get_slot("feedback_confirm") != "yes":
+            dispatcher.utter_message(response="utter_feedback_not_sent")
+            return [SlotSet(s, None) for s in SLOTS]
         receipt = await self.portal.create_feedback(
             topic=str(tracker.get_slot("feedback_topic") or ""),
             description=str(tracker.get_slot("feedback_description") or ""),

@@ -8,9 +8,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import render, runtime
+from actions import runtime
 from actions.base import PortalAction
-from actions.phrases import Labels
+from actions.parsing import find_phones
 
 
 def channel_of(tracker: Tracker) -> str | None:
@@ -33,18 +33,23 @@ class ActionHandoff(PortalAction):
             if event.get("event") == "user" and not str(event.get("text") or "").startswith("/"):
                 last_text = event.get("text")
                 break
+        phones = find_phones(str(tracker.latest_message.get("text") or ""))
+        phone = phones[0] if phones else None
         receipt = await self.portal.request_handoff(
-            tracker.sender_id, reason, channel_of(tracker), last_text
+            tracker.sender_id, reason, channel_of(tracker), last_text, phone
         )
         known = await runtime.locality(self.portal)
+        opening = receipt.next_opening
+        when = opening.strftime("%Hh%M ngày %d/%m/%Y") if opening else "-"
+        hotline = runtime.hotline(known) or "-"
         if receipt.staff_available:
             dispatcher.utter_message(response="utter_handoff_available")
+        elif phone:
+            # a call-back is promised only with a number to call
+            dispatcher.utter_message(response="utter_handoff_call_back", phone=phone,
+                                     next_opening=when, support_hotline=hotline)
         else:
-            opening = receipt.next_opening
-            dispatcher.utter_message(
-                response="utter_handoff_unavailable",
-                next_opening=opening.strftime("%Hh%M ngày %d/%m/%Y") if opening else "-",
-                support_hotline=runtime.hotline(known) or "-",
-                office_hours=render.offices_block(known.offices if known else [], Labels(domain)),
-            )
+            dispatcher.utter_message(response="utter_handoff_unavailable", next_opening=when,
+                                     support_hotline=hotline,
+                                     staff_hours=known.staff_hours_text if known else "-")
         return [SlotSet("handoff_requested", True)]

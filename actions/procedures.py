@@ -1,4 +1,18 @@
-"""Procedure guidance: which procedure is meant; its documents, fees, time, office, online."""
+"""Procedure guidance: which procedure is meant, and what the citizen asks about it.
+
+Every turn the connectors read the whole message (``PortalClient.resolve``): a procedure and how
+sure that is, the aspects asked (several at once: "phí và mất mấy ngày"), questions no procedure
+answers. This action then follows the conversation rules of docs/answers.md:
+
+| the message | focus | do |
+|---|---|---|
+| names a procedure confidently | any | switch the focus, answer the aspects (overview if none) |
+| matches weakly | yes, and asks an aspect | keep the focus, answer |
+| matches weakly | no | offer the close procedures as choices |
+| names none | yes | answer the aspects for the focus |
+| names none | no | ask which, with choices; the second time, choices and a person |
+| fits no procedure of the catalogue | - | say so; the portal's search, the hotline, staff |
+"""
 
 from __future__ import annotations
 
@@ -11,7 +25,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import render, runtime
 from actions.base import PortalAction
-from actions.clients.portal import NotFound, Procedure, ProcedureHit
+from actions.clients.portal import NotFound, Procedure, Resolution
 from actions.phrases import Labels
 
 logger = logging.getLogger(__name__)
@@ -23,41 +37,39 @@ ASPECT_BY_INTENT = {
     "ask_office": "office",
     "ask_online": "online",
 }
-# A hit this far ahead of the next one is taken without asking.
-CLEAR_LEAD = 1.3
-# Hits within this share of the best are offered as alternatives.
-CLOSE_SHARE = 0.6
+INTENT_BY_ASPECT = {aspect: intent for intent, aspect in ASPECT_BY_INTENT.items()}
+# aspects answered straight from a field of the record (the response names the field)
+RECORD_FIELDS = {
+    "requesters": "requesters",
+    "conditions": "conditions",
+    "result": "result",
+}
+MAX_ASPECTS = 3
 MAX_BUTTONS = 5
-# words of a procedure's name the message must contain when no procedure entity was found
-MIN_NAMED_WORDS = 2
+# "thế phí bao nhiêu" after a procedure: at most this many words about something else
+FOLLOW_UP_WORDS = 2
+# what to offer when the citizen has not said which procedure, twice in a row (code, label)
+POPULAR = (
+    ("1.001193", "popular_birth"),
+    ("1.004222", "popular_residence"),
+    ("1.014061", "popular_id_card"),
+    ("1.001456", "popular_passport"),
+)
 
 
-def resolve(hits: list[ProcedureHit]) -> tuple[ProcedureHit | None, list[ProcedureHit]]:
-    """(chosen, alternatives). No choice + alternatives means: ask the citizen to pick."""
-    if not hits:
-        return None, []
-    top = hits[0]
-    named = [h for h in hits if h.match_len]
-    # the most specific name the citizen typed whole wins, unless another hit matches far better
-    # ("khai sinh có yếu tố nước ngoài" names "khai sinh" but means the foreign-element variant)
-    best_named = max(named, key=lambda h: (h.match_len, h.score)) if named else None
-    if best_named and best_named.score * CLEAR_LEAD >= top.score:
-        chosen = best_named
-    elif len(hits) == 1 or top.score >= CLEAR_LEAD * hits[1].score:
-        chosen = top
-    else:
-        close = [h for h in hits if h.score >= CLOSE_SHARE * top.score]
-        return None, close[:MAX_BUTTONS]
-    others = [h for h in hits if h.code != chosen.code and h.score >= CLOSE_SHARE * hits[0].score]
-    return chosen, others[: MAX_BUTTONS - 1]
-
-
-def procedure_button(hit: ProcedureHit, intent: str) -> dict[str, str]:
-    title = hit.short_name or hit.name
+def procedure_button(code: str, title: str, intent: str) -> dict[str, str]:
     return {
         "title": title if len(title) <= 60 else title[:57] + "...",
-        "payload": f'/{intent}{{"procedure_code": "{hit.code}"}}',
+        "payload": f'/{intent}{{"procedure_code": "{code}"}}',
     }
+
+
+def _asked_which_last(tracker: Tracker) -> bool:
+    """Did the bot's last words ask which procedure? (never ask it twice in a row)"""
+    last = next((e for e in reversed(tracker.events) if e.get("event") == "bot"), None)
+    return last is not None and (last.get("metadata") or {}).get("utter_action") in (
+        "utter_ask_which_procedure", "utter_ask_which_procedure_again",
+    )
 
 
 class ActionAnswerProcedure(PortalAction):
@@ -67,80 +79,80 @@ class ActionAnswerProcedure(PortalAction):
     async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        labels = Labels(domain)
         intent = (tracker.latest_message.get("intent") or {}).get("name") or "ask_procedure"
-        aspect = ASPECT_BY_INTENT.get(intent, "overview")
-        button_intent = intent if intent in ASPECT_BY_INTENT else "ask_procedure"
-        code = next(tracker.get_latest_entity_values("procedure_code"), None)
-        mentioned = next(tracker.get_latest_entity_values("procedure"), None)
+        intent_aspect = ASPECT_BY_INTENT.get(intent)
+        text = str(tracker.latest_message.get("text") or "")
         focus = tracker.get_slot("procedure_code")
-        alternatives: list[ProcedureHit] = []
+        chosen = next(tracker.get_latest_entity_values("procedure_code"), None)
+        full = next(tracker.get_latest_entity_values("detail"), None) == "all"
 
-        if code is None:
-            query = mentioned
-            if query is None and focus is None:
-                # the NLU found no procedure name: the whole message may still name one
-                query = tracker.latest_message.get("text") or ""
-            if query and not query.startswith("/"):
-                hits = await self.portal.search_procedures(query)
-                if mentioned is None:
-                    # a whole message only counts when it names a procedure outright: "lệ phí bao
-                    # nhiêu?" must ask which procedure, not land on one that mentions fees
-                    hits = [h for h in hits if h.match_len >= MIN_NAMED_WORDS]
-                chosen, alternatives = resolve(hits)
-                if chosen is None and alternatives:
-                    dispatcher.utter_message(
-                        response="utter_choose_procedure",
-                        buttons=[procedure_button(h, button_intent) for h in alternatives],
-                    )
-                    return []
-                if chosen is None and mentioned:
-                    dispatcher.utter_message(response="utter_procedure_not_found", query=mentioned)
-                    return []
-                code = chosen.code if chosen else None
+        if chosen is not None or text.startswith("/"):
+            # a button: the procedure is the one it names, or the one in focus
+            code = chosen or focus
             if code is None:
-                code = focus
-        if code is None:
-            dispatcher.utter_message(response="utter_ask_which_procedure")
-            return []
+                return self._ask_which(dispatcher, tracker, labels)
+            return await self._answer(dispatcher, code, [intent_aspect or "overview"], labels,
+                                      full=full)
 
+        reading = await self.portal.resolve(text, focus)
+        if "supplement" in reading.aspects and tracker.get_slot("dossier_supplement"):
+            dispatcher.utter_message(response="utter_status_supplement_again")
+            return []
+        aspects = [a for a in reading.aspects if a != "supplement"] or (
+            [intent_aspect] if intent_aspect else []
+        )
+        if reading.out_of_reach:
+            return self._cannot_answer(dispatcher, reading)
+        if reading.decision == "confident" and reading.procedure is not None:
+            return await self._answer(dispatcher, reading.procedure.code, aspects or ["overview"],
+                                      labels, full=full)
+        follow_up = (focus is not None and bool(aspects) and (
+            reading.decision in ("weak", "none")
+            or (reading.decision == "no_fit" and not reading.names_a_paper)
+        )) or (focus is not None and reading.decision == "none" and intent == "ask_procedure")
+        if follow_up:
+            return await self._answer(dispatcher, str(focus), aspects or ["overview"], labels,
+                                      full=full)
+        if reading.decision in ("weak", "menu") and reading.candidates:
+            return self._choices(dispatcher, reading, aspects, intent)
+        if reading.decision == "no_fit":
+            return self._not_covered(dispatcher)
+        return self._ask_which(dispatcher, tracker, labels)
+
+    # --- the answers ---------------------------------------------------------------------------
+
+    async def _answer(
+        self, dispatcher: CollectingDispatcher, code: str, aspects: list[str], labels: Labels,
+        *, full: bool,
+    ) -> list[EventType]:
         try:
             procedure = await self.portal.procedure(code)
         except NotFound:
             dispatcher.utter_message(response="utter_procedure_not_found", query=code)
             return [SlotSet("procedure_code", None), SlotSet("procedure_name", None)]
-
-        detail = next(tracker.get_latest_entity_values("detail"), None)
-        await self._say(dispatcher, procedure, aspect, Labels(domain), full=detail == "all")
-        if alternatives:
-            dispatcher.utter_message(
-                response="utter_procedure_alternatives",
-                buttons=[procedure_button(h, button_intent) for h in alternatives],
-            )
+        for aspect in list(dict.fromkeys(aspects))[:MAX_ASPECTS]:
+            await self._say(dispatcher, procedure, aspect, labels, full=full)
         return [
             SlotSet("procedure_code", procedure.code),
             SlotSet("procedure_name", procedure.display_name),
         ]
 
     async def _say(
-        self,
-        dispatcher: CollectingDispatcher,
-        p: Procedure,
-        aspect: str,
-        labels: Labels,
-        *,
-        full: bool,
+        self, dispatcher: CollectingDispatcher, p: Procedure, aspect: str, labels: Labels,
+        *, full: bool,
     ) -> None:
         name = p.display_name
         if aspect == "documents":
-            text, shown, total = render.documents_block(
-                p.documents, None if full else render.SHORT_LIST
-            )
-            response = (
-                "utter_procedure_documents" if shown == total else "utter_procedure_documents_more"
-            )
-            dispatcher.utter_message(
-                response=response, procedure_name=name, documents=text, shown=shown, total=total
-            )
+            text, folded = render.documents_block(p.documents, labels, full=full)
+            if not text:
+                self._not_in_record(dispatcher, p, labels["aspect_documents"])
+            elif folded:
+                dispatcher.utter_message(response="utter_procedure_documents_more",
+                                         procedure_name=name, documents=text, folded=folded)
+            else:
+                dispatcher.utter_message(response="utter_procedure_documents",
+                                         procedure_name=name, documents=text)
             present = [d for d in p.documents if d.group == "xuất trình"]
             if present:
                 dispatcher.utter_message(
@@ -148,44 +160,49 @@ class ActionAnswerProcedure(PortalAction):
                     documents="\n".join(render.document_line(d) for d in present),
                 )
         elif aspect == "fee":
-            dispatcher.utter_message(
-                response="utter_procedure_fee",
-                procedure_name=name,
-                fees=render.fees_block(p.channels, labels) or labels["unknown"],
-            )
+            fees = render.fees_block(p.channels, labels)
+            if not fees and not p.fee_note:
+                self._not_in_record(dispatcher, p, labels["aspect_fee"])
+                return
+            dispatcher.utter_message(response="utter_procedure_fee", procedure_name=name,
+                                     fees=fees or labels["unknown"])
             if p.fee_note:
-                dispatcher.utter_message(response="utter_procedure_fee_note", fee_note=p.fee_note)
+                dispatcher.utter_message(response="utter_procedure_fee_note",
+                                         fee_note=render.vnd(p.fee_note))
         elif aspect == "time":
-            dispatcher.utter_message(
-                response="utter_procedure_time",
-                procedure_name=name,
-                times=render.times_block(p.channels, labels) or labels["unknown"],
-            )
+            times = render.times_block(p.channels, labels)
+            if not times:
+                self._not_in_record(dispatcher, p, labels["aspect_time"])
+                return
+            dispatcher.utter_message(response="utter_procedure_time", procedure_name=name,
+                                     times=times)
         elif aspect == "office":
-            known = await runtime.locality(self.portal)
-            dispatcher.utter_message(
-                response="utter_procedure_office",
-                procedure_name=name,
-                agency=p.agency or labels["unknown"],
-                offices=render.offices_block(known.offices if known else [], labels),
-            )
+            await self._office(dispatcher, p, labels)
         elif aspect == "online":
-            online = [c for c in p.channels if c.kind == "online"]
-            if online and p.online_url:
-                known = await runtime.locality(self.portal)
-                dispatcher.utter_message(
-                    response="utter_procedure_online_yes",
-                    procedure_name=name,
-                    channels=render.channel_names(p.channels, labels),
-                    portal_name=known.portal_name if known else "",
-                    online_url=p.online_url,
-                )
+            await self._online(dispatcher, p, labels)
+        elif aspect in RECORD_FIELDS:
+            value = getattr(p, RECORD_FIELDS[aspect])
+            if value:
+                dispatcher.utter_message(response=f"utter_procedure_{aspect}",
+                                         procedure_name=name, value=value.strip())
             else:
-                dispatcher.utter_message(
-                    response="utter_procedure_online_no",
-                    procedure_name=name,
-                    channels=render.channel_names(p.channels, labels),
-                )
+                self._not_in_record(dispatcher, p, labels[f"aspect_{aspect}"])
+        elif aspect == "steps":
+            if p.steps:
+                dispatcher.utter_message(response="utter_procedure_steps", procedure_name=name,
+                                         steps=render.bullets(p.steps))
+            else:
+                self._not_in_record(dispatcher, p, labels["aspect_steps"])
+        elif aspect == "legal":
+            laws = [f"{d.title} ({d.number})" if d.number else d.title for d in p.legal_basis]
+            if laws:
+                dispatcher.utter_message(response="utter_procedure_legal", procedure_name=name,
+                                         laws=render.bullets(laws))
+            else:
+                self._not_in_record(dispatcher, p, labels["aspect_legal"])
+        elif aspect == "validity":
+            # the records hold no field for how long the result is valid
+            self._not_in_record(dispatcher, p, labels["aspect_validity"])
         else:
             has_online = any(c.kind == "online" for c in p.channels)
             dispatcher.utter_message(
@@ -197,3 +214,111 @@ class ActionAnswerProcedure(PortalAction):
                 time_short=render.time_short(p.channels, labels),
                 online_short=labels["yes"] if has_online else labels["no"],
             )
+
+    async def _office(self, dispatcher: CollectingDispatcher, p: Procedure, labels: Labels) -> None:
+        where = await self.portal.offices(p.code)
+        known = await runtime.locality(self.portal)
+        agency = p.agency or labels["unknown"]
+        if not where.offices:
+            dispatcher.utter_message(response="utter_procedure_office_agency_only",
+                                     procedure_name=p.display_name, agency=agency)
+        else:
+            dispatcher.utter_message(response="utter_procedure_office",
+                                     procedure_name=p.display_name, agency=agency,
+                                     offices=render.offices_block(where.offices, labels))
+        if any(o.placeholder for o in where.offices) or not where.offices:
+            dispatcher.utter_message(
+                response="utter_procedure_office_ask_address",
+                portal_name=known.portal_name if known else labels["portal"],
+                portal_url=known.portal_url if known else "",
+                support_hotline=runtime.hotline(known),
+            )
+
+    async def _online(self, dispatcher: CollectingDispatcher, p: Procedure, labels: Labels) -> None:
+        online = [c for c in p.channels if c.kind == "online"]
+        if not online:
+            dispatcher.utter_message(response="utter_procedure_online_no",
+                                     procedure_name=p.display_name,
+                                     channels=render.channel_names(p.channels, labels))
+            return
+        known = await runtime.locality(self.portal)
+        notes = " ".join(c.note for c in online if c.note)
+        dispatcher.utter_message(
+            response="utter_procedure_online_yes",
+            procedure_name=p.display_name,
+            channels=render.channel_names(p.channels, labels),
+            portal_name=known.portal_name if known else labels["portal"],
+            online_url=p.online_url or (known.portal_url if known else ""),
+        )
+        if "vneid" in (notes + " " + (p.summary or "")).lower():
+            dispatcher.utter_message(response="utter_procedure_online_vneid")
+        elif notes:
+            dispatcher.utter_message(response="utter_procedure_online_note",
+                                     note=render.vnd(notes))
+
+    # --- when there is no answer -----------------------------------------------------------
+
+    @staticmethod
+    def _not_in_record(dispatcher: CollectingDispatcher, p: Procedure, what: str) -> None:
+        dispatcher.utter_message(response="utter_procedure_not_in_record",
+                                 procedure_name=p.display_name, aspect_label=what,
+                                 source_url=p.source_url or "https://dichvucong.gov.vn")
+
+    @staticmethod
+    def _choices(
+        dispatcher: CollectingDispatcher, reading: Resolution, aspects: list[str], intent: str
+    ) -> list[EventType]:
+        button_intent = INTENT_BY_ASPECT.get(aspects[0], "ask_procedure") if aspects else (
+            intent if intent in ASPECT_BY_INTENT else "ask_procedure"
+        )
+        buttons: list[dict[str, str]] = []
+        for c in reading.candidates:
+            button = procedure_button(c.code, c.title, button_intent)
+            if button["title"] not in {b["title"] for b in buttons}:  # titles cut alike
+                buttons.append(button)
+        dispatcher.utter_message(
+            response="utter_choose_procedure_menu" if reading.decision == "menu"
+            else "utter_choose_procedure",
+            buttons=buttons[:MAX_BUTTONS],
+        )
+        return []
+
+    @staticmethod
+    def _cannot_answer(dispatcher: CollectingDispatcher, reading: Resolution) -> list[EventType]:
+        dispatcher.utter_message(
+            response="utter_cannot_answer", support_hotline=runtime.hotline(runtime.known())
+        )
+        if reading.decision == "confident" and reading.procedure is not None:
+            dispatcher.utter_message(
+                response="utter_offer_procedure",
+                buttons=[procedure_button(reading.procedure.code, reading.procedure.title,
+                                          "ask_procedure")],
+            )
+        return []
+
+    @staticmethod
+    def _not_covered(dispatcher: CollectingDispatcher) -> list[EventType]:
+        known = runtime.known()
+        dispatcher.utter_message(
+            response="utter_not_covered",
+            portal_name=known.portal_name if known else "Cổng Dịch vụ công quốc gia",
+            portal_url=known.portal_url if known else "https://dichvucong.gov.vn",
+            support_hotline=runtime.hotline(known),
+        )
+        return []
+
+    @staticmethod
+    def _ask_which(
+        dispatcher: CollectingDispatcher, tracker: Tracker, labels: Labels
+    ) -> list[EventType]:
+        if _asked_which_last(tracker):
+            dispatcher.utter_message(
+                response="utter_ask_which_procedure_again",
+                buttons=[
+                    procedure_button(code, labels[label], "ask_procedure")
+                    for code, label in POPULAR
+                ] + [{"title": labels["talk_to_staff"], "payload": "/request_human"}],
+            )
+        else:
+            dispatcher.utter_message(response="utter_ask_which_procedure")
+        return []

@@ -1,65 +1,90 @@
 """Turns procedure facts from the connectors into short lines that read well on the web and in Zalo.
 
-Plain text, one fact per line, "•" bullets; long lists are cut and the caller offers "xem đầy đủ".
+Plain text, one fact per line, "•" bullets. Everything shown comes from the record: a document
+with its condition, fees and times per channel in Vietnamese form ("200.000 đồng", "5 ngày làm
+việc"), channels with the same figure on one line. Words come from the domain (``Labels``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 
 from actions.clients.portal import Channel, Document, Office
 from actions.phrases import Labels
 
 BULLET = "• "
-SHORT_LIST = 5
+# A documents answer shows every required document; it folds the conditional ones away when the
+# whole list is longer than this.
+SHORT_LIST = 6
+
+_MONEY = re.compile(
+    r"(?<![\d.,])(\d{1,3}(?:[.,]\d{3})+|\d+)\s*(?:việt nam đồng|vnđ|vnd|đồng|đ)(?![\w])",
+    re.IGNORECASE,
+)
+_LEADING_ZEROS = re.compile(r"(?<!\d)0+(\d)")
+_CONDITIONAL = re.compile(
+    r"\b(chỉ khi|nếu có|nếu|trường hợp|đối với|khi cần|không bắt buộc|tùy trường hợp)\b",
+    re.IGNORECASE,
+)
+
+
+def vnd(text: str) -> str:
+    """"Lệ phí : 200000 VNĐ" -> "Lệ phí: 200.000 đồng"."""
+    def money(m: re.Match[str]) -> str:
+        amount = int(re.sub(r"[.,]", "", m[1]))
+        return f"{amount:,}".replace(",", ".") + " đồng"
+
+    return re.sub(r"\s+:", ":", _MONEY.sub(money, text)).strip()
 
 
 def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}".replace(".", ",")
 
 
-def document_line(doc: Document) -> str:
-    parts = [doc.name]
-    if doc.quantity and doc.copy_kind:
-        parts.append(f"({doc.quantity} {doc.copy_kind})")
-    return BULLET + " ".join(parts)
-
-
-def documents_block(docs: Iterable[Document], limit: int | None = None) -> tuple[str, int, int]:
-    """The lines for the documents to submit; returns (text, shown, total)."""
-    to_submit = [d for d in docs if d.group == "nộp"]
-    shown = to_submit if limit is None else to_submit[:limit]
-    return "\n".join(document_line(d) for d in shown), len(shown), len(to_submit)
-
-
 def channel_time(channel: Channel) -> str | None:
     if channel.time_text:
-        return channel.time_text
+        return _LEADING_ZEROS.sub(r"\1", channel.time_text)
     if channel.processing_time is None:
         return None
-    unit = channel.time_unit or ""
-    return f"{_number(channel.processing_time)} {unit}".strip()
+    unit = (channel.time_unit or "ngày").lower()
+    return f"{_number(channel.processing_time)} {unit}"
+
+
+def channel_fee(channel: Channel) -> str | None:
+    return vnd(channel.fee_text) if channel.fee_text else None
+
+
+def _grouped(channels: Iterable[Channel], value: Callable[[Channel], str | None],
+             labels: Labels) -> list[tuple[str, str]]:
+    """(channels, value) with channels of the same value on one line, in the channels' order."""
+    order: dict[str, list[str]] = {}
+    for c in channels:
+        v = value(c)
+        if v:
+            names = order.setdefault(v, [])
+            label = labels[c.kind]
+            if label not in names:
+                names.append(label)
+    return [
+        (", ".join(names[:1] + [n.lower() for n in names[1:]]), v) for v, names in order.items()
+    ]
 
 
 def fees_block(channels: Iterable[Channel], labels: Labels) -> str:
-    lines = []
-    for c in channels:
-        if c.fee_text:
-            lines.append(f"{BULLET}{labels[c.kind]}: {c.fee_text}")
-    return "\n".join(lines)
+    return "\n".join(
+        f"{BULLET}{who}: {fee}" for who, fee in _grouped(channels, channel_fee, labels)
+    )
 
 
 def times_block(channels: Iterable[Channel], labels: Labels) -> str:
-    lines = []
-    for c in channels:
-        t = channel_time(c)
-        if t:
-            lines.append(f"{BULLET}{labels[c.kind]}: {t}")
-    return "\n".join(lines)
+    return "\n".join(
+        f"{BULLET}{who}: {t}" for who, t in _grouped(channels, channel_time, labels)
+    )
 
 
 def fee_short(channels: list[Channel], labels: Labels) -> str:
-    fees = list(dict.fromkeys(c.fee_text for c in channels if c.fee_text))
+    fees = list(dict.fromkeys(f for f in map(channel_fee, channels) if f))
     if not fees:
         return labels["unknown"]
     return fees[0] if len(fees) == 1 else "; ".join(fees[:2])
@@ -74,11 +99,57 @@ def channel_names(channels: Iterable[Channel], labels: Labels) -> str:
     return ", ".join(dict.fromkeys(labels[c.kind].lower() for c in channels))
 
 
+# --- documents ---------------------------------------------------------------------------------
+
+
+def is_conditional(doc: Document) -> bool:
+    """A document needed only in some cases ("Chỉ khi ủy quyền", "(nếu có)")."""
+    return bool(_CONDITIONAL.search(doc.name) or (doc.note and _CONDITIONAL.match(doc.note)))
+
+
+def document_line(doc: Document) -> str:
+    parts = [doc.name.rstrip(" .;")]
+    if doc.quantity and doc.copy_kind:
+        parts.append(f"({doc.quantity} {doc.copy_kind})")
+    line = BULLET + " ".join(parts)
+    if doc.note:
+        line += f" — {doc.note.rstrip()}"
+    return line
+
+
+def documents_block(
+    docs: Iterable[Document], labels: Labels, *, full: bool
+) -> tuple[str, int]:
+    """The documents to submit, required ones first, each with its condition; returns (text,
+    how many conditional documents were folded away). Required documents are never left out."""
+    to_submit = [d for d in docs if d.group == "nộp"]
+    required = [d for d in to_submit if not is_conditional(d)]
+    conditional = [d for d in to_submit if is_conditional(d)]
+    lines = [document_line(d) for d in required]
+    folded = 0
+    if conditional and (full or len(to_submit) <= SHORT_LIST):
+        lines.append(labels["documents_conditional"])
+        lines += [document_line(d) for d in conditional]
+    else:
+        folded = len(conditional)
+    return "\n".join(lines), folded
+
+
+# --- offices -----------------------------------------------------------------------------------
+
+
 def offices_block(offices: Iterable[Office], labels: Labels) -> str:
     lines = []
     for o in offices:
-        line = f"{BULLET}{o.name}: {o.address}. {o.hours}"
+        line = f"{BULLET}{o.name}"
+        if not o.placeholder:
+            line += f": {o.address}"
+        line += f". {o.hours}"
         if o.phone:
             line += f". {labels['phone']}: {o.phone}"
         lines.append(line)
     return "\n".join(lines)
+
+
+def bullets(items: Iterable[str]) -> str:
+    return "\n".join(BULLET + item.strip().rstrip(";") for item in items if item.strip())

@@ -73,6 +73,9 @@ class ValidateStatusForm(FormValidationAction):
         code = tracker.get_slot("application_code") or ""
         # the code itself contains digits: never take them for an identifier
         identifier = find_identifier(text.replace(code, " ") if code else text)
+        if identifier is None and find_application_code(text):
+            # a corrected dossier code (it replaced the earlier one): ask the identifier again
+            return {"applicant_identifier": None}
         if identifier is None:
             return self._wrong(
                 dispatcher, tracker, "applicant_identifier", "utter_invalid_identifier"
@@ -121,7 +124,18 @@ class ActionCheckStatus(PortalAction):
             # the citizen sends the code again, which starts the form afresh
             return [*reset, SlotSet("status_attempts", attempts)]
         self._say(dispatcher, status, runtime.hotline(await runtime.locality(self.portal)))
-        return [*reset, SlotSet("status_attempts", 0)]
+        # the dossier's procedure is in focus ("thủ tục này phí bao nhiêu?"), and what it still
+        # needs is remembered ("vậy em cần bổ sung cái gì?")
+        return [
+            *reset,
+            SlotSet("status_attempts", 0),
+            SlotSet("procedure_code", status.procedure_code),
+            SlotSet("procedure_name", status.procedure_short_name or status.procedure_name),
+            SlotSet("dossier_supplement", status.supplement_note
+                    if status.status == "needs_supplement" else None),
+            SlotSet("dossier_supplement_due", format_date(status.supplement_due_at)
+                    if status.status == "needs_supplement" else None),
+        ]
 
     async def _lookup(self, code: str, identifier: Identifier, client_id: str) -> ApplicationStatus:
         if identifier.kind == "id_number":
@@ -152,13 +166,16 @@ class ActionCheckStatus(PortalAction):
             received=format_date(s.received_at),
             due=format_date(s.due_at) or "-",
         )
-        status = "overdue" if s.is_overdue and s.status not in ("done", "returned") else s.status
+        status = "overdue" if s.is_overdue and s.status in ("received", "in_progress") else s.status
         extra = EXTRA_BY_STATUS.get(status)
         if extra:
             dispatcher.utter_message(
                 response=extra,
                 agency=s.agency,
                 supplement_note=s.supplement_note or "-",
+                supplement_due=format_date(s.supplement_due_at) or format_date(s.due_at) or "-",
+                due=format_date(s.due_at) or "-",
                 status_note=s.status_note or "-",
                 support_hotline=hotline,
             )
+

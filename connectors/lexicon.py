@@ -5,6 +5,8 @@ Loaded once per process on first use. Keys are folded (no diacritics, lower case
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,16 @@ from typing import Any
 import yaml
 
 LEXICON = Path(__file__).resolve().parent.parent / "lexicon"
+
+
+@lru_cache(maxsize=1)
+def fingerprint() -> str:
+    """Changes whenever a lexicon file does: cached readings of messages key on it."""
+    digest = hashlib.sha256()
+    for path in sorted(LEXICON.glob("*.yml")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def _read(name: str) -> Any:
@@ -29,9 +41,38 @@ def stopwords() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def concepts() -> tuple[tuple[str, str], ...]:
-    """Everyday phrase -> official wording, in file order."""
-    return tuple((str(k), str(v)) for k, v in (_read("concepts.yml") or {}).items())
+def context_words() -> frozenset[str]:
+    """Words about the citizen's situation, not the procedure (ignored when judging a match)."""
+    return frozenset(str(w) for w in _read("context_words.yml") or [])
+
+
+@dataclass(frozen=True)
+class Concept:
+    """An everyday phrase and the official wording it stands for, unless the message is about
+    something else ("nhập khẩu" is registering a residence, unless it is about goods)."""
+
+    phrase: str
+    official: str
+    unless: tuple[str, ...] = ()
+
+
+@lru_cache(maxsize=1)
+def concepts() -> tuple[Concept, ...]:
+    """In file order."""
+    out = []
+    for key, value in (_read("concepts.yml") or {}).items():
+        if isinstance(value, dict):
+            unless = tuple(map(str, value.get("unless", [])))
+            out.append(Concept(str(key), str(value["to"]), unless))
+        else:
+            out.append(Concept(str(key), str(value)))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def papers() -> tuple[str, ...]:
+    """Words that name a paper, permit or card."""
+    return tuple(str(w) for w in _read("papers.yml") or [])
 
 
 @lru_cache(maxsize=1)

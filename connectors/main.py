@@ -43,6 +43,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.cache = cache
         app.state.catalogue = CatalogueService(cache)
         app.state.lookup_limiter = make_lookup_limiter(settings, cache)
+        # the search index takes seconds to build for the whole catalogue: not on a citizen's turn
+        app.state.catalogue.warm(app.state.session_factory)
         yield
         cache.close()
         engine.dispose()

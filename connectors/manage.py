@@ -6,8 +6,9 @@ python -m connectors.manage demo-data      # demo dossiers for the status lookup
 python -m connectors.manage import-catalogue PATH
                                            # national catalogue .jsonl[.gz] (idempotent;
                                            # never overwrites curated procedures)
-python -m connectors.manage init           # migrate + seed + demo dossiers (unless DEMO_DATA is
-                                           # off): what `make run` does before starting
+python -m connectors.manage init           # migrate + seed + the national catalogue when it
+                                           # changed + demo dossiers (unless DEMO_DATA is off):
+                                           # what `make run` does before starting
 """
 
 from __future__ import annotations
@@ -58,6 +59,18 @@ def demo_data(database_url: str, now: datetime | None = None) -> tuple[int, int]
     try:
         with make_session_factory(engine)() as session:
             return load_demo(session, now or datetime.now(timezone.utc))
+    finally:
+        engine.dispose()
+
+
+def national(database_url: str, catalogue: Path) -> ImportReport | None:
+    """The shipped national catalogue and its aliases, when they changed since the last import."""
+    from connectors.catalogue.shipped import ensure_national
+
+    engine = make_engine(database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            return ensure_national(session, catalogue, progress=sys.stderr.isatty())
     finally:
         engine.dispose()
 
@@ -121,6 +134,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in ("seed", "init"):
         created, updated = seed(url)
         logger.info("curated procedures: %d new, %d updated", created, updated)
+    if args.command == "init":
+        shipped = national(url, settings.national_catalogue_file)
+        if shipped is None:
+            logger.info("national catalogue: unchanged since the last import")
+        else:
+            _log_import_report(shipped)
     # init refreshes the demo on every start, so its dates stay relative to today
     if args.command == "demo-data" or (args.command == "init" and settings.loads_demo_data):
         try:

@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     lookup_rate_window_seconds: int = 60
     # where browsers reach Rasa's REST channel (the chat page calls it)
     rasa_public_url: str = "http://127.0.0.1:5005"
+    national_catalogue_file: Path = ROOT / "connectors" / "seed" / "national" / "catalogue.jsonl.gz"
     demo_data: bool | None = Field(
         default=None,
         description="load the invented demo dossiers on `init` (default: on, except in production)",

@@ -30,13 +30,26 @@ def words(text: str) -> list[str]:
     return out
 
 
+def _phrase(phrase: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w){re.escape(phrase)}(?!\w)")
+
+
 @lru_cache(maxsize=1)
-def _concept_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
-    return tuple((re.compile(rf"(?<!\w){re.escape(k)}(?!\w)"), v) for k, v in concepts())
+def _concept_patterns() -> tuple[tuple[re.Pattern[str], str, tuple[re.Pattern[str], ...]], ...]:
+    return tuple(
+        (_phrase(c.phrase), c.official, tuple(map(_phrase, c.unless))) for c in concepts()
+    )
+
+
+def named_concepts(folded: str) -> list[tuple[str, str]]:
+    """(everyday phrase, official wording) of the concepts a folded message names."""
+    return [
+        (pattern.pattern, official) for pattern, official, unless in _concept_patterns()
+        if pattern.search(folded) and not any(u.search(folded) for u in unless)
+    ]
 
 
 def expand_query(text: str) -> str:
     """The query plus the official wording of the everyday concepts it names."""
-    folded = " ".join(words(text))
-    extra = [v for pattern, v in _concept_patterns() if pattern.search(folded)]
+    extra = [official for _, official in named_concepts(" ".join(words(text)))]
     return " ".join([text, *dict.fromkeys(extra)]) if extra else text

@@ -39,6 +39,29 @@ class ProcedureHit(BaseModel):
     match_len: int = 0
 
 
+class ResolvedProcedure(BaseModel):
+    code: str
+    name: str
+    title: str
+    short_name: str | None = None
+    coverage: float = 0.0
+    named: int = 0
+
+
+class Resolution(BaseModel):
+    """What the connectors read in a message: which procedure (how sure), and what it asks."""
+
+    decision: str  # confident | weak | none | menu | no_fit
+    reason: str = ""
+    procedure: ResolvedProcedure | None = None
+    candidates: list[ResolvedProcedure] = []
+    aspects: list[str] = []
+    out_of_reach: list[str] = []
+    menu: str | None = None
+    content_words: int = 0
+    names_a_paper: bool = False
+
+
 class Document(BaseModel):
     name: str
     copy_kind: str | None = None
@@ -58,37 +81,57 @@ class Channel(BaseModel):
     note: str | None = None
 
 
+class LegalDocument(BaseModel):
+    number: str | None = None
+    title: str
+
+
 class Procedure(BaseModel):
     code: str
     name: str
+    title: str = ""  # how an officer would say it: the short name, or the name without level
     short_name: str | None = None
     summary: str | None = None
     domain: str | None = None
     level: str | None = None
     agency: str | None = None
+    requesters: str | None = None
+    conditions: str | None = None
     result: str | None = None
+    source_url: str | None = None
     fee_note: str | None = None
     online_url: str | None = None
     documents: list[Document] = []
     channels: list[Channel] = []
     steps: list[str] = []
+    legal_basis: list[LegalDocument] = []
 
     @property
     def display_name(self) -> str:
-        return self.short_name or self.name
+        return self.title or self.short_name or self.name
 
 
 class Office(BaseModel):
     name: str
     level: str
+    kinds: list[str] = []
     address: str
+    placeholder: bool = False
     hours: str
     phone: str | None = None
+
+
+class ProcedureOffices(BaseModel):
+    code: str
+    agency: str | None = None
+    kinds: list[str] = []
+    offices: list[Office] = []
 
 
 class Locality(BaseModel):
     name: str
     hotline: str
+    staff_hours_text: str = "-"
     portal_name: str
     portal_url: str
     offices: list[Office] = []
@@ -114,6 +157,7 @@ class ApplicationStatus(BaseModel):
     completed_at: datetime | None = None
     is_overdue: bool = False
     supplement_note: str | None = None
+    supplement_due_at: datetime | None = None
     status_note: str | None = None
     history: list[StatusEvent] = []
 
@@ -175,8 +219,19 @@ class PortalClient:
         body = await self._get("/api/v1/procedures/search", q=query[:500], limit=limit)
         return [ProcedureHit.model_validate(item) for item in body["items"]]
 
+    async def resolve(self, text: str, focus: str | None = None) -> Resolution:
+        params: dict[str, Any] = {"q": text[:2000]}
+        if focus:
+            params["focus"] = focus
+        return Resolution.model_validate(await self._get("/api/v1/procedures/resolve", **params))
+
     async def procedure(self, code: str) -> Procedure:
         return Procedure.model_validate(await self._get(f"/api/v1/procedures/{code}"))
+
+    async def offices(self, code: str) -> ProcedureOffices:
+        return ProcedureOffices.model_validate(
+            await self._get(f"/api/v1/procedures/{code}/offices")
+        )
 
     async def locality(self) -> Locality:
         return Locality.model_validate(await self._get("/api/v1/locality"))
@@ -220,7 +275,8 @@ class PortalClient:
         return FeedbackStatus.model_validate(await self._get(f"/api/v1/feedback/{tracking_code}"))
 
     async def request_handoff(
-        self, conversation_id: str, reason: str, channel: str | None, last_message: str | None
+        self, conversation_id: str, reason: str, channel: str | None, last_message: str | None,
+        contact_phone: str | None = None,
     ) -> HandoffReceipt:
         body = await self._request(
             "POST",
@@ -230,6 +286,7 @@ class PortalClient:
                 "reason": reason,
                 "channel": channel,
                 "last_message": (last_message or "")[:1000] or None,
+                "contact_phone": contact_phone,
             },
         )
         return HandoffReceipt.model_validate(body)

@@ -8,13 +8,13 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from connectors.applications.identifiers import (
+from connectors.applications.models import ApplicationStatusName
+from vnid import (
     InvalidIdentifierError,
     parse_code,
     parse_id_number_or_last_digits,
     parse_phone_or_last_digits,
 )
-from connectors.applications.models import ApplicationStatusName
 
 STATUS_LABELS: dict[str, str] = {
     "received": "Đã tiếp nhận",

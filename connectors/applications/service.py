@@ -11,7 +11,6 @@ from typing import cast
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from connectors.applications.identifiers import LAST_DIGITS, mask_digits, mask_name
 from connectors.applications.models import Application, ApplicationEvent, ApplicationStatusName
 from connectors.applications.schemas import (
     STATUS_LABELS,
@@ -19,6 +18,7 @@ from connectors.applications.schemas import (
     ApplicationStatusPublic,
     LookupRequest,
 )
+from vnid import LAST_DIGITS, mask_digits, mask_name
 
 logger = logging.getLogger(__name__)
 

@@ -51,6 +51,7 @@ class Handoff(Base):
     channel: Mapped[str | None] = mapped_column(String(32))  # web, zalo, rest, …
     reason: Mapped[str] = mapped_column(String(32))
     last_message: Mapped[str | None] = mapped_column(Text)  # at most LAST_MESSAGE_LENGTH chars
+    contact_phone: Mapped[str | None] = mapped_column(String(10))  # to call the citizen back
     status: Mapped[str] = mapped_column(String(20), default="open")
     taken_by: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

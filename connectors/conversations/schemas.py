@@ -23,6 +23,7 @@ from connectors.conversations.models import (
     HandoffReasonName,
     HandoffStatusName,
 )
+from vnid import InvalidIdentifierError, parse_phone
 
 # Identifiers and names: printable, one line (PostgreSQL refuses NUL in text: it never gets there).
 _NO_CONTROL = r"^[^\x00-\x1f\x7f]+$"
@@ -71,11 +72,27 @@ class HandoffCreate(BaseModel):
             )
         return channel
 
+    contact_phone: str | None = Field(
+        default=None, max_length=32,
+        description="a phone number the citizen gave to be called back on (normalised)",
+        examples=["0912345678"],
+    )
+
     @field_validator("last_message")
     @classmethod
     def _last_message(cls, value: str | None) -> str | None:
         text = clean_text(value)
         return None if text is None else text[:LAST_MESSAGE_LENGTH]
+
+    @field_validator("contact_phone")
+    @classmethod
+    def _contact_phone(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        try:
+            return parse_phone(value)
+        except InvalidIdentifierError as exc:
+            raise PydanticCustomError("invalid_phone", str(exc)) from exc
 
 
 class HandoffCreated(BaseModel):
@@ -99,6 +116,7 @@ class HandoffPublic(BaseModel):
     channel: str | None = None
     reason: HandoffReasonName
     last_message: str | None = None
+    contact_phone: str | None = None
     status: HandoffStatusName
     taken_by: str | None = None
     created_at: datetime

@@ -68,7 +68,8 @@ def open_handoff(session: Session, data: HandoffCreate, now: datetime) -> tuple[
     now = as_utc(now)
     handoff = Handoff(
         conversation_id=data.conversation_id, channel=data.channel, reason=data.reason,
-        last_message=data.last_message, status="open", created_at=now, updated_at=now,
+        last_message=data.last_message, contact_phone=data.contact_phone, status="open",
+        created_at=now, updated_at=now,
     )
     session.add(handoff)
     try:

@@ -9,8 +9,8 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
 
-from connectors.applications.identifiers import InvalidIdentifierError, normalize_phone
 from connectors.feedback.models import FeedbackStatusName
+from vnid import InvalidIdentifierError, parse_phone
 
 # No 0/O, 1/I/L: a code read aloud over the phone or copied by hand survives.
 TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -59,7 +59,7 @@ class FeedbackCreate(BaseModel):
         if value is None or not value.strip():
             return None
         try:
-            return normalize_phone(value)
+            return parse_phone(value)
         except InvalidIdentifierError as exc:
             raise PydanticCustomError("invalid_phone", str(exc)) from exc
 

@@ -10,7 +10,6 @@ from typing import cast
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from connectors.applications.identifiers import mask_digits
 from connectors.applications.service import VIETNAM_TZ, as_utc
 from connectors.feedback.models import Feedback, FeedbackEvent, FeedbackStatusName
 from connectors.feedback.schemas import (
@@ -22,6 +21,7 @@ from connectors.feedback.schemas import (
     FeedbackEventPublic,
     FeedbackPublic,
 )
+from vnid import mask_digits
 
 logger = logging.getLogger(__name__)
 

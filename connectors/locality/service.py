@@ -15,7 +15,13 @@ from connectors.locality.hours import StaffHours
 class Office(BaseModel):
     name: str
     level: str
+    kinds: list[str] = Field(
+        default_factory=list, description="what it handles (connectors/locality/agency_kinds.yml)"
+    )
     address: str
+    placeholder: bool = Field(
+        default=False, description="an invented address (demo): never shown as a real one"
+    )
     hours: str
     phone: str | None = None
 
@@ -26,6 +32,9 @@ class Locality(BaseModel):
     demo: bool = False
     hotline: str
     hotline_label: str | None = None
+    staff_hours_text: str = Field(
+        default="-", description="when staff answer, as citizens read it (the bot says it)"
+    )
     portal_name: str
     portal_url: str
     vneid_note: str | None = None

@@ -29,6 +29,8 @@ class Procedure(Base):
     source: Mapped[str] = mapped_column(String(20), default="national")  # curated | national
     # Curated procedures are the ones citizens ask about most; search prefers them on ties.
     popularity: Mapped[int] = mapped_column(Integer, default=0)
+    # a twin (the same procedure at another level) answers as this code
+    same_as: Mapped[str | None] = mapped_column(String(32))
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
@@ -125,3 +127,5 @@ class CatalogueState(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
+    # what the national catalogue was last imported from (file, aliases and importer)
+    national_fingerprint: Mapped[str | None] = mapped_column(String(64))

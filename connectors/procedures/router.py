@@ -4,8 +4,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query, Response
 
-from connectors.deps import CatalogueDep, SessionDep
-from connectors.procedures.schemas import ProcedurePublic, SearchResult
+from connectors.deps import CatalogueDep, SessionDep, SettingsDep
+from connectors.locality.agencies import kinds_of, offices_for
+from connectors.locality.service import load_locality
+from connectors.procedures.models import Procedure
+from connectors.procedures.schemas import (
+    ProcedureOffices,
+    ProcedurePublic,
+    ResolveResult,
+    SearchResult,
+)
 
 router = APIRouter(prefix="/api/v1/procedures", tags=["procedures"])
 
@@ -22,6 +30,22 @@ def search_procedures(
     return Response(catalogue.search(session, q, limit), media_type="application/json")
 
 
+@router.get("/resolve", response_model=ResolveResult)
+def resolve_procedure(
+    session: SessionDep,
+    catalogue: CatalogueDep,
+    q: Annotated[str, Query(min_length=1, max_length=2000, description="the citizen's message")],
+    focus: Annotated[
+        str | None,
+        Query(max_length=32, pattern=r"^[0-9A-Za-z.\-_]+$",
+              description="the procedure the conversation is about, if any"),
+    ] = None,
+) -> Response:
+    """Which procedure a message means and how sure that is, what it asks about it, or that no
+    procedure of the catalogue fits it."""
+    return Response(catalogue.resolve(session, q, focus), media_type="application/json")
+
+
 @router.get("/{code}", response_model=ProcedurePublic)
 def get_procedure(
     session: SessionDep,
@@ -32,3 +56,21 @@ def get_procedure(
     if body is None:
         raise HTTPException(status_code=404, detail=f"Không có thủ tục mã {code}.")
     return Response(body, media_type="application/json")
+
+
+@router.get("/{code}/offices", response_model=ProcedureOffices)
+def procedure_offices(
+    session: SessionDep,
+    settings: SettingsDep,
+    code: Annotated[str, Path(max_length=32, pattern=r"^[0-9A-Za-z.\-_]+$")],
+) -> ProcedureOffices:
+    """Where to submit: the agency the record names, and this locality's offices of that kind
+    (none when the locality lists no office of that kind: never a wrong one)."""
+    procedure = session.get(Procedure, code)
+    if procedure is None:
+        raise HTTPException(status_code=404, detail=f"Không có thủ tục mã {code}.")
+    kinds = kinds_of(procedure.agency)
+    return ProcedureOffices(
+        code=code, agency=procedure.agency, kinds=kinds,
+        offices=offices_for(load_locality(settings.locality_file), kinds),
+    )

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from connectors.locality.service import Office
 
 
 class DocumentPublic(BaseModel):
@@ -47,6 +50,51 @@ class ProcedureSummary(BaseModel):
     match_len: int = 0
 
 
+class ResolvedProcedure(BaseModel):
+    code: str
+    name: str
+    title: str = Field(description="the short name, or the name without its level suffix")
+    short_name: str | None = None
+    domain: str | None = None
+    coverage: float = Field(description="share of the message this procedure explains (0-1)")
+    named: int = Field(description="words of a name or alias the message contains whole")
+
+
+class ResolveResult(BaseModel):
+    """Which procedure a message means, how sure that is, and what it asks about it."""
+
+    query: str
+    decision: Literal["confident", "weak", "none", "menu", "no_fit"]
+    reason: str
+    procedure: ResolvedProcedure | None = None
+    candidates: list[ResolvedProcedure] = Field(
+        default_factory=list, description="other procedures to offer, with distinct titles"
+    )
+    aspects: list[str] = Field(
+        default_factory=list,
+        description="what the message asks: documents, fee, time, office, online, requesters, "
+        "conditions, result, steps, validity, legal",
+    )
+    out_of_reach: list[str] = Field(
+        default_factory=list, description="questions no procedure answers: penalty, policy, "
+        "personal_case",
+    )
+    menu: str | None = None
+    content_words: int = Field(
+        default=0, description="words of the message about a procedure (not cues or context)"
+    )
+    names_a_paper: bool = Field(
+        default=False, description="the message names a paper, permit or card (lexicon/papers.yml)"
+    )
+
+
+class ProcedureOffices(BaseModel):
+    code: str
+    agency: str | None
+    kinds: list[str] = Field(description="office kinds the agency names (police, commune...)")
+    offices: list[Office] = Field(description="this locality's offices of those kinds")
+
+
 class SearchResult(BaseModel):
     query: str
     items: list[ProcedureSummary]
@@ -57,6 +105,10 @@ class ProcedurePublic(BaseModel):
 
     code: str
     name: str
+    title: str = Field(
+        default="", description="how an officer says it: the short name, or the name without "
+        "'Thủ tục' and its level suffix"
+    )
     short_name: str | None = None
     summary: str | None = None
     domain: str | None = None

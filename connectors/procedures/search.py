@@ -37,6 +37,7 @@ class Entry:
     name: str
     aliases: tuple[str, ...] = ()
     popularity: int = 0
+    same_as: str | None = None  # a twin (the same procedure at another level) answers as this
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,31 @@ class SearchIndex:
             for feat, tf in feats.items():
                 self._postings[feat].append((doc_id, tf))
         n = max(len(self._entries), 1)
+        self._n = n
         self._avg_len = sum(self._lengths) / n if self._lengths else 1.0
+        by_code = {e.code: i for i, e in enumerate(self._entries)}
+        self._by_code = by_code
+        # twins answer as their head (links followed to the end), so one procedure is never
+        # offered twice
+        self._head = []
+        for i in range(len(self._entries)):
+            head, seen = i, {i}
+            while (link := self._entries[head].same_as) in by_code and by_code[link] not in seen:
+                head = by_code[link]
+                seen.add(head)
+            self._head.append(head)
+        self._vocab: dict[int, set[str]] = defaultdict(set)
+        self._group_names: dict[int, list[frozenset[str]]] = defaultdict(list)
+        for doc_id, names in enumerate(self._names):
+            for name in names:
+                self._vocab[self._head[doc_id]].update(name)
+                self._group_names[self._head[doc_id]].append(name)
+        self._deletes: dict[str, set[str]] = defaultdict(set)
+        for feat in self._postings:
+            if feat.startswith("w:") and len(feat) >= 5:
+                word = feat[2:]
+                for i in range(len(word)):
+                    self._deletes[word[:i] + word[i + 1:]].add(word)
         self._idf = {
             f: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for f, p in self._postings.items()
         }
@@ -129,12 +154,17 @@ class SearchIndex:
             ranked.append((doc_id, score * (1 + COVERAGE_WEIGHT * coverage) * boost))
         ranked.sort(key=lambda kv: (-kv[1], kv[0]))
         original_words = frozenset(words(query))
-        return [
-            Hit(
-                self._entries[doc_id].code, round(score, 3), self._match_len(doc_id, original_words)
+        hits: dict[int, Hit] = {}
+        for doc_id, score in ranked:
+            head = self._head[doc_id]
+            if head in hits:
+                continue
+            hits[head] = Hit(
+                self._entries[head].code, round(score, 3), self._match_len(doc_id, original_words)
             )
-            for doc_id, score in ranked[:limit]
-        ]
+            if len(hits) == limit:
+                break
+        return list(hits.values())
 
     def _coverage(self, doc_id: int, query_words: frozenset[str]) -> float:
         """Share (idf-weighted) of the official name the query covers; an alias counts less,
@@ -146,6 +176,57 @@ class SearchIndex:
                 covered = sum(self._idf.get("w:" + w, 0.0) for w in name if w in query_words)
                 best = max(best, covered / total * (1.0 if i == 0 else ALIAS_COVERAGE))
         return best
+
+    def word_idf(self, word: str) -> float:
+        """How telling a word is; a word the catalogue never uses is the most telling of all."""
+        return self._idf.get("w:" + word, math.log(1 + (self._n + 0.5) / 0.5))
+
+    def known(self, word: str) -> str | None:
+        """The catalogue's spelling of ``word``, forgiving one typo in words of 4+ letters."""
+        if "w:" + word in self._postings:
+            return word
+        if len(word) < 3:
+            return None
+        candidates = set(self._deletes.get(word, ()))  # a letter too many... or too few:
+        for i in range(len(word)):
+            candidates |= self._deletes.get(word[:i] + word[i + 1:], set())
+            if "w:" + word[:i] + word[i + 1:] in self._postings:
+                candidates.add(word[:i] + word[i + 1:])
+        return min(candidates, key=lambda w: (-len(self._postings["w:" + w]), w), default=None)
+
+    def vocabulary(self, code: str) -> frozenset[str]:
+        """Words of the names and aliases of a procedure and its twins."""
+        doc_id = self._by_code.get(code)
+        if doc_id is None:
+            return frozenset()
+        return frozenset(self._vocab.get(self._head[doc_id], ()))
+
+    def name_coverage(
+        self, code: str, query_words: frozenset[str], cap: float, ignore: frozenset[str]
+    ) -> float:
+        """The largest share (weighted by how telling each word is) of one of the procedure's
+        names or aliases that the query contains; ``ignore``d words count for nothing."""
+        doc_id = self._by_code.get(code)
+        if doc_id is None:
+            return 0.0
+        best = 0.0
+        for name in self._group_names[self._head[doc_id]]:
+            telling = [w for w in name if w not in ignore]
+            total = sum(min(self.word_idf(w), cap) for w in telling)
+            if total:
+                covered = sum(min(self.word_idf(w), cap) for w in telling if w in query_words)
+                best = max(best, covered / total)
+        return best
+
+    def known_bigram(self, a: str, b: str) -> bool:
+        """Do catalogue names (and aliases) use "a b" as one phrase, often enough to matter?"""
+        postings = self._postings.get(f"b:{a} {b}")
+        return postings is not None and len(postings) >= 3
+
+    def head(self, code: str) -> str:
+        """The code that answers for ``code`` (itself, unless it is a twin)."""
+        doc_id = self._by_code.get(code)
+        return code if doc_id is None else self._entries[self._head[doc_id]].code
 
     def _match_len(self, doc_id: int, query_words: frozenset[str]) -> int:
         return max((len(n) for n in self._names[doc_id] if n <= query_words), default=0)

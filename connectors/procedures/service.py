@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from connectors.cache import Cache
+from connectors.lexicon import fingerprint as lexicon_fingerprint
 from connectors.procedures.models import CatalogueState, Procedure
-from connectors.procedures.schemas import ProcedurePublic, ProcedureSummary, SearchResult
-from connectors.procedures.search import Entry, SearchIndex
+from connectors.procedures.resolve import Choice, content_words, names_a_paper, resolve
+from connectors.procedures.schemas import (
+    ProcedurePublic,
+    ProcedureSummary,
+    ResolvedProcedure,
+    ResolveResult,
+    SearchResult,
+)
+from connectors.procedures.search import Entry, SearchIndex, clean_name
+from connectors.procedures.variants import load_variants, variants_fingerprint
+
+logger = logging.getLogger(__name__)
+
+
+def title_of(name: str) -> str:
+    cleaned = clean_name(name)
+    return cleaned[:1].upper() + cleaned[1:]
 
 
 def catalogue_version(session: Session) -> int:
@@ -33,7 +51,11 @@ def bump_catalogue_version(session: Session) -> None:
 def to_public(p: Procedure) -> ProcedurePublic:
     return ProcedurePublic.model_validate(
         {
-            **{c: getattr(p, c) for c in ProcedurePublic.model_fields if c not in _LISTS},
+            **{
+                c: getattr(p, c) for c in ProcedurePublic.model_fields
+                if c not in _LISTS and c != "title"
+            },
+            "title": p.short_name or title_of(p.name),
             "aliases": [a.alias for a in p.aliases],
             "documents": p.documents,
             "channels": p.channels,
@@ -56,6 +78,20 @@ class CatalogueService:
         self._index_version = -1
         self._names: dict[str, tuple[str, str | None, str | None, str | None]] = {}
 
+    @staticmethod
+    def _reading_version(version: int) -> str:
+        """Cached readings depend on the catalogue and on how messages are read (the lexicon,
+        the variant families): a change to any of them is a new key."""
+        return f"{version}.{lexicon_fingerprint()}.{variants_fingerprint()}"
+
+    def warm(self, session_factory: sessionmaker[Session]) -> None:
+        """Builds the index now (at start) rather than on the first citizen's question."""
+        try:
+            with session_factory() as session:
+                self._ensure_index(session, catalogue_version(session))
+        except SQLAlchemyError as exc:  # no schema yet: the first request builds it
+            logger.warning("search index not built at start: %s", exc)
+
     def _ensure_index(self, session: Session, version: int) -> SearchIndex:
         with self._lock:
             if self._index is None or self._index_version != version:
@@ -63,7 +99,8 @@ class CatalogueService:
                     select(Procedure).options(selectinload(Procedure.aliases))
                 ).all()
                 self._index = SearchIndex(
-                    Entry(p.code, p.name, tuple(a.alias for a in p.aliases), p.popularity)
+                    Entry(p.code, p.name, tuple(a.alias for a in p.aliases), p.popularity,
+                          p.same_as)
                     for p in rows
                 )
                 self._names = {p.code: (p.name, p.short_name, p.domain, p.level) for p in rows}
@@ -73,7 +110,8 @@ class CatalogueService:
     def search(self, session: Session, query: str, limit: int) -> bytes:
         """The search result as JSON bytes (what the API sends; cached as such)."""
         version = catalogue_version(session)
-        key = self._cache.key("search", str(version), str(limit), query.strip().lower())
+        key = self._cache.key("search", self._reading_version(version), str(limit),
+                              query.strip().lower())
         cached = self._cache.get_raw(key)
         if cached is not None:
             return cached
@@ -93,6 +131,46 @@ class CatalogueService:
                 )
             )
         body = SearchResult(query=query, items=items).model_dump_json().encode()
+        self._cache.set_raw(key, body)
+        return body
+
+    def resolve(self, session: Session, text: str, focus: str | None) -> bytes:
+        """Which procedure ``text`` means (see ``connectors.procedures.resolve``), as JSON bytes."""
+        version = catalogue_version(session)
+        key = self._cache.key("resolve", self._reading_version(version), focus or "-",
+                              text.strip().lower())
+        cached = self._cache.get_raw(key)
+        if cached is not None:
+            return cached
+        index = self._ensure_index(session, version)
+        result = resolve(index, load_variants(), text, focus=focus, exists=self._names.__contains__)
+        titles: set[str] = set()
+
+        def public(choice: Choice) -> ResolvedProcedure | None:
+            if choice.code not in self._names:
+                return None
+            name, short_name, domain, _level = self._names[choice.code]
+            title = short_name or title_of(name)
+            if title.lower() in titles:  # never two buttons with the same title
+                return None
+            titles.add(title.lower())
+            return ResolvedProcedure(code=choice.code, name=name, title=title,
+                                     short_name=short_name,
+                                     domain=domain, coverage=round(choice.coverage, 3),
+                                     named=choice.named)
+
+        chosen = public(result.procedure) if result.procedure else None
+        candidates = [p for p in map(public, result.candidates) if p is not None]
+        reading = result.reading
+        body = ResolveResult(
+            query=text, decision=result.decision,
+            reason=result.reason, procedure=chosen, candidates=candidates,
+            aspects=list(reading.aspects) if reading else [],
+            out_of_reach=list(reading.out_of_reach) if reading else [],
+            menu=result.menu,
+            content_words=len(content_words(reading, index)) if reading else 0,
+            names_a_paper=names_a_paper(reading) if reading else False,
+        ).model_dump_json().encode()
         self._cache.set_raw(key, body)
         return body
 

@@ -32,11 +32,9 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture(scope="session")
-def portal_database(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('actions') / 'portal.sqlite3'}"
-    _prepare(url)
-    demo_data(url)
-    return url
+def portal_database(full_catalogue_url: str) -> str:
+    """The actions answer from the whole catalogue, as they do in production."""
+    return full_catalogue_url
 
 
 @asynccontextmanager

@@ -9,7 +9,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clients.portal import PortalClient
 from actions.feedback import (
+    CANCELLED,
     SKIPPED,
+    SLOTS,
     ActionCheckFeedback,
     ActionSubmitFeedback,
     ValidateFeedbackForm,
@@ -19,36 +21,107 @@ from tests.actions.conftest import TrackerFactory
 pytestmark = pytest.mark.anyio
 
 
+async def extract(
+    tracker: TrackerFactory, domain: dict[str, Any], text: str, intent: str = "inform",
+    **slots: Any,
+) -> dict[str, Any]:
+    """What one message fills in the form (the extraction, then the validation)."""
+    dispatcher = CollectingDispatcher()
+    t = tracker(text, intent, slots=slots, active_loop="feedback_form")
+    events = await ValidateFeedbackForm().run(dispatcher, t, domain)
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
 @pytest.mark.parametrize(
-    "slot, typed, intent, stored",
+    "text, intent, filled",
     [
-        ("feedback_description", "hỏng", "inform", None),
-        (
-            "feedback_description",
-            "Đèn đường trước số 12 hỏng một tuần nay",
-            "inform",
-            "Đèn đường trước số 12 hỏng một tuần nay",
-        ),
-        ("feedback_location", "/deny", "deny", SKIPPED),
-        ("feedback_location", "số 12 đường Mẫu", "inform", "số 12 đường Mẫu"),
-        ("feedback_contact", "không", "deny", SKIPPED),
-        ("feedback_contact", "0912 345 678", "inform", "0912345678"),
-        ("feedback_contact", "12345", "inform", None),
+        # the opening message already says what happened: it is the description
+        ("đèn đường hỏng cả tuần rồi, tối om", "submit_feedback",
+         {"feedback_description": "đèn đường hỏng cả tuần rồi, tối om"}),
+        ("tôi muốn phản ánh cán bộ một cửa phường quát tháo, ko hướng dẫn gì", "cancel",
+         {"feedback_description": "cán bộ một cửa phường quát tháo, ko hướng dẫn gì"}),
+        # several details in one message, in any order
+        ("rác ở ngõ 12 phố Huế không ai thu gom cả tuần, sđt 0912 345 678", "submit_feedback",
+         {"feedback_description": "rác ở ngõ 12 phố Huế không ai thu gom cả tuần, sđt 0912 345 678",
+          "feedback_location": "ngõ 12 phố Huế", "feedback_contact": "0912345678"}),
+        # only the wish to complain: nothing to fill yet
+        ("tôi muốn phản ánh", "submit_feedback", {}),
     ],
 )
-def test_validation(
-    tracker: TrackerFactory,
-    domain: dict[str, Any],
-    slot: str,
-    typed: str,
-    intent: str,
-    stored: str | None,
+async def test_details_are_taken_from_whatever_the_citizen_writes(
+    tracker: TrackerFactory, domain: dict[str, Any], text: str, intent: str,
+    filled: dict[str, Any],
 ) -> None:
-    validate = getattr(ValidateFeedbackForm(), f"validate_{slot}")
+    slots = await extract(tracker, domain, text, intent)
 
-    result = validate(typed, CollectingDispatcher(), tracker(typed, intent), domain)
+    assert {k: v for k, v in slots.items() if k in filled} == filled
+    assert {k for k in slots if k.startswith("feedback_") and slots[k] is not None} >= set(filled)
+    assert CANCELLED not in slots.values()
 
-    assert result == {slot: stored}
+
+@pytest.mark.parametrize(
+    "text, cancels",
+    [
+        ("thôi", True),
+        ("hủy đi em", True),
+        ("thôi không gửi nữa", True),
+        ("ko", False),
+        ("cán bộ ko hướng dẫn gì cả, thôi thì tôi đành về", False),
+    ],
+)
+async def test_only_a_clear_request_to_stop_cancels(
+    tracker: TrackerFactory, domain: dict[str, Any], text: str, cancels: bool
+) -> None:
+    slots = await extract(tracker, domain, text, "cancel", requested_slot="feedback_description")
+
+    assert (slots.get("feedback_confirm") == CANCELLED) is cancels
+
+
+@pytest.mark.parametrize(
+    "requested, text, intent, slot, stored",
+    [
+        ("feedback_location", "/deny", "deny", "feedback_location", SKIPPED),
+        ("feedback_location", "trước cổng chợ Bắc Sơn", "inform", "feedback_location",
+         "trước cổng chợ Bắc Sơn"),
+        ("feedback_contact", "không", "deny", "feedback_contact", SKIPPED),
+        ("feedback_contact", "0912 345 678", "inform", "feedback_contact", "0912345678"),
+        ("feedback_confirm", "ok gửi đi", "affirm", "feedback_confirm", "yes"),
+    ],
+)
+async def test_the_question_asked_takes_the_answer(
+    tracker: TrackerFactory, domain: dict[str, Any], requested: str, text: str, intent: str,
+    slot: str, stored: str,
+) -> None:
+    slots = await extract(
+        tracker, domain, text, intent, requested_slot=requested,
+        feedback_description="Đèn đường trước số 12 hỏng một tuần nay",
+    )
+
+    assert slots[slot] == stored
+
+
+async def test_an_invalid_phone_is_asked_again(
+    tracker: TrackerFactory, domain: dict[str, Any]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    t = tracker("12345", "inform", slots={"requested_slot": "feedback_contact"},
+                active_loop="feedback_form")
+
+    events = await ValidateFeedbackForm().run(dispatcher, t, domain)
+
+    assert [m["response"] for m in dispatcher.messages] == ["utter_invalid_contact"]
+    assert not [e for e in events if e.get("name") == "feedback_contact" and e.get("value")]
+
+
+async def test_a_cancelled_feedback_is_not_sent(
+    portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    t = tracker(slots=dict.fromkeys(SLOTS, CANCELLED))
+
+    await ActionSubmitFeedback(portal).run(dispatcher, t, domain)
+
+    assert [m["response"] for m in dispatcher.messages] == ["utter_feedback_not_sent"]
 
 
 async def test_submit_returns_a_tracking_code_that_can_be_looked_up(
@@ -61,6 +134,7 @@ async def test_submit_returns_a_tracking_code_that_can_be_looked_up(
             "feedback_description": "Đèn đường trước số 12 đường Mẫu hỏng một tuần nay",
             "feedback_location": SKIPPED,
             "feedback_contact": "0912345678",
+            "feedback_confirm": "yes",
         }
     )
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.clients.portal import PortalClient, ProcedureHit
-from actions.procedures import ActionAnswerProcedure, resolve
+from actions.clients.portal import PortalClient
+from actions.procedures import ActionAnswerProcedure
 from tests.actions.conftest import TrackerFactory
 
 pytestmark = pytest.mark.anyio
@@ -142,29 +142,6 @@ async def test_connectors_down_gives_an_apology_not_an_error(
     assert [m["response"] for m in messages] == ["utter_portal_unavailable"]
 
 
-def hit(code: str, score: float, match_len: int = 0) -> ProcedureHit:
-    return ProcedureHit(code=code, name=code, score=score, match_len=match_len)
-
-
-@pytest.mark.parametrize(
-    "hits, chosen, offered",
-    [
-        ([], None, []),
-        ([hit("a", 5)], "a", []),
-        ([hit("a", 10), hit("b", 5)], "a", []),  # clear lead
-        ([hit("a", 10), hit("b", 9), hit("c", 2)], None, ["a", "b"]),  # ask to choose
-        ([hit("a", 10, 2), hit("b", 9, 4)], "b", ["a"]),  # the longer whole name wins
-        ([hit("a", 10, 3), hit("b", 9)], "a", ["b"]),  # named one, look-alike offered
-        ([hit("a", 20), hit("b", 9, 2)], "a", []),  # a far better match beats a short name
-    ],
-)
-def test_resolve(hits: list[ProcedureHit], chosen: str | None, offered: list[str]) -> None:
-    picked, alternatives = resolve(hits)
-
-    assert (picked.code if picked else None) == chosen
-    assert [h.code for h in alternatives] == offered
-
-
 async def test_a_message_without_a_procedure_name_asks_which_one(
     portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any]
 ) -> None:
@@ -183,3 +160,138 @@ async def test_a_slow_portal_still_gets_an_apology_within_three_seconds(
 
     assert time.monotonic() - started < 3.0
     assert [m["response"] for m in messages] == ["utter_portal_unavailable"]
+
+
+def responses(messages: list[dict[str, Any]]) -> list[str]:
+    return [m["response"] for m in messages]
+
+
+@pytest.mark.parametrize(
+    "text, intent, focus, code",
+    [
+        # the detail decides the member of the family
+        ("em bi mat ho chieu o trong nuoc, phai lam gi a", "ask_procedure", None, "1.010386"),
+        ("bé nhà mình 5 tuổi có cần làm căn cước ko", "ask_procedure", None, "1.014062"),
+        ("làm căn cước lần đầu cho người 20 tuổi", "ask_procedure", None, "1.014061"),
+        ("mất thẻ căn cước thì làm lại thế nào", "ask_procedure", None, "1.014064"),
+        ("đăng ký khai sinh cho con, bố bé là người Hàn Quốc", "ask_procedure", None, "2.000528"),
+        ("đăng ký khai sinh cho con", "ask_procedure", None, "1.001193"),
+        # a message that names a procedure switches the focus, follow-ups included
+        ("quay lại hộ chiếu, phí bao nhiêu", "ask_fee", "1.000894", "1.001456"),
+        ("còn đăng ký thường trú cho bé thì phí bao nhiêu", "ask_fee", "1.001193", "1.004222"),
+        ("nhập khẩu mất phí ko", "ask_fee", None, "1.004222"),
+        # a follow-up keeps it
+        ("thế còn nộp ở đâu", "ask_office", "1.000894", "1.000894"),
+    ],
+)
+async def test_the_procedure_is_the_one_the_message_means(
+    portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any],
+    text: str, intent: str, focus: str | None, code: str,
+) -> None:
+    t = tracker(text, intent, slots={"procedure_code": focus} if focus else {})
+
+    _, events = await run(portal, t, domain)
+
+    assert slots(events)["procedure_code"] == code
+
+
+async def test_two_questions_in_one_message_get_two_answers(
+    portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any]
+) -> None:
+    t = tracker("phí và mất mấy ngày", "ask_fee", slots={"procedure_code": BIRTH})
+
+    messages, _ = await run(portal, t, domain)
+
+    assert [r for r in responses(messages) if r != "utter_procedure_fee_note"] == [
+        "utter_procedure_fee", "utter_procedure_time",
+    ]
+
+
+async def test_no_fitting_procedure_is_said_honestly(
+    portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any]
+) -> None:
+    t = tracker("làm giấy phép lao động cho người nước ngoài", "ask_procedure")
+
+    messages, events = await run(portal, t, domain)
+
+    assert responses(messages) == ["utter_not_covered"]
+    assert "procedure_code" not in slots(events)
+
+
+async def test_a_penalty_question_is_not_answered_with_a_procedure_card(
+    portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any]
+) -> None:
+    t = tracker("không đăng ký khai sinh đúng hạn thì bị phạt bao nhiêu", "ask_fee")
+
+    messages, events = await run(portal, t, domain)
+
+    assert responses(messages)[0] == "utter_cannot_answer"
+    assert "utter_procedure_fee" not in responses(messages)
+    assert "procedure_code" not in slots(events)
+
+
+async def test_asking_which_twice_offers_choices_and_a_person(
+    portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any]
+) -> None:
+    asked = {"event": "bot", "metadata": {"utter_action": "utter_ask_which_procedure"}}
+    t = tracker("phí bao nhiêu", "ask_fee", events=[asked])
+
+    messages, _ = await run(portal, t, domain)
+
+    assert responses(messages) == ["utter_ask_which_procedure_again"]
+    titles = [b["title"] for b in messages[0]["buttons"]]
+    assert "Gặp cán bộ" in titles and len(set(titles)) == len(titles)
+
+
+@pytest.mark.parametrize(
+    "code, kind",
+    [
+        ("1.014061", "Công an phường/xã"),  # ID card: the police
+        ("1.001456", "Phòng Quản lý xuất nhập cảnh"),  # passport: immigration
+        ("1.000656", "Ủy ban nhân dân phường/xã"),  # death registration: the commune
+    ],
+)
+async def test_the_office_is_the_one_of_the_procedures_agency(
+    portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any], code: str, kind: str
+) -> None:
+    t = tracker("/ask_office", "ask_office", {"procedure_code": code})
+
+    messages, _ = await run(portal, t, domain)
+
+    office = next(m for m in messages if m["response"].startswith("utter_procedure_office"))
+    assert kind in office["offices"]
+    assert "(địa chỉ mẫu)" not in office["offices"]
+
+
+async def test_an_invented_address_is_never_shown_as_real(
+    portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any]
+) -> None:
+    t = tracker("/ask_office", "ask_office", {"procedure_code": "1.001456"})
+
+    messages, _ = await run(portal, t, domain)
+
+    assert "Số 5 đường Mẫu" not in messages[0]["offices"]
+    assert responses(messages)[-1] == "utter_procedure_office_ask_address"
+
+
+async def test_required_documents_come_first_and_conditions_are_kept(
+    portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any]
+) -> None:
+    t = tracker("/ask_documents", "ask_documents", {"procedure_code": BIRTH, "detail": "all"})
+
+    messages, _ = await run(portal, t, domain)
+
+    documents = messages[0]["documents"]
+    assert documents.index("Giấy chứng sinh") < documents.index("Văn bản ủy quyền")
+    assert "Chỉ khi ủy quyền" in documents
+
+
+async def test_what_to_supplement_comes_from_the_dossier_looked_up(
+    portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any]
+) -> None:
+    t = tracker("vậy em cần bổ sung cái gì", "ask_documents",
+                slots={"procedure_code": BIRTH, "dossier_supplement": "Bản chính Giấy chứng sinh"})
+
+    messages, _ = await run(portal, t, domain)
+
+    assert responses(messages) == ["utter_status_supplement_again"]

@@ -1,19 +1,16 @@
-"""Pure parsing helpers: what citizens type for codes, ID numbers, phones and dates."""
+"""The identifiers citizens type (the shared vnid module): the actions and connectors alike."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 import pytest
 
-from actions.parsing import (
+from vnid import (
     Identifier,
     find_application_code,
     find_feedback_code,
     find_identifier,
-    format_date,
+    find_phones,
     normalize_phone,
-    parse_vietnamese_date,
 )
 
 
@@ -44,6 +41,8 @@ def test_find_application_code(text: str, code: str | None) -> None:
         ("sđt 0987 654 321", Identifier("phone", "0987654321")),
         ("+84 912 345 678", Identifier("phone", "0912345678")),
         ("84912345678", Identifier("phone", "0912345678")),
+        ("0084 912 345 678", Identifier("phone", "0912345678")),  # read as last4:0084 once
+        ("(+84) 912-345-678", Identifier("phone", "0912345678")),
         ("091.234.5678", Identifier("phone", "0912345678")),
         ("1234", Identifier("last4", "1234")),
         ("4 số cuối là 5678", Identifier("last4", "5678")),
@@ -56,7 +55,7 @@ def test_find_identifier(text: str, identifier: Identifier | None) -> None:
 
 
 def test_identifiers_are_masked_for_logs() -> None:
-    assert Identifier("id_number", "079203001234").masked() == "********1234"
+    assert Identifier("id_number", "079203001234").masked() == "**********34"
 
 
 @pytest.mark.parametrize(
@@ -66,6 +65,8 @@ def test_identifiers_are_masked_for_logs() -> None:
         ("+84912345678", "0912345678"),
         ("0123456789", None),
         ("09123", None),
+        ("0084 912 345 678", "0912345678"),
+        ("912345678", "0912345678"),
     ],
 )
 def test_normalize_phone(raw: str, phone: str | None) -> None:
@@ -84,21 +85,6 @@ def test_find_feedback_code(text: str, code: str | None) -> None:
     assert find_feedback_code(text) == code
 
 
-@pytest.mark.parametrize(
-    "text, expected",
-    [
-        ("27/11", date(2026, 11, 27)),
-        ("27-11-2025", date(2025, 11, 27)),
-        ("ngày 2 tháng 9 năm 2026", date(2026, 9, 2)),
-        ("hẹn 05/01/27", date(2027, 1, 5)),
-        ("31/02", None),
-        ("không có ngày", None),
-    ],
-)
-def test_parse_vietnamese_date(text: str, expected: date | None) -> None:
-    assert parse_vietnamese_date(text, today=date(2026, 11, 22)) == expected
-
-
-def test_format_date_is_day_first() -> None:
-    assert format_date(datetime(2026, 11, 27, 16, 0)) == "27/11/2026"
-    assert format_date(None) is None
+def test_every_phone_in_a_message_is_found_in_order() -> None:
+    text = "đèn hỏng, gọi 0912 345 678 hoặc +84 987 654 321, cccd 079203001234"
+    assert find_phones(text) == ["0912345678", "0987654321"]

@@ -1,0 +1,112 @@
+"""Reading a complaint (phản ánh, kiến nghị) as citizens write it: pure helpers, no Rasa.
+
+One message may hold several details ("đèn đường ngõ 12 phố Huế hỏng cả tuần, sđt 0912345678"):
+the phone goes to the contact, the place to the location, the whole to the description. Words
+like "ko" inside a description never cancel it; only a short, clear request to stop does.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from actions.parsing import find_phones
+
+# The words that open a complaint say nothing about it: "tôi muốn phản ánh", "cho em kiến nghị".
+_OPENING = re.compile(
+    r"^\s*(?:(?:xin\s+)?chào[^,.]*[,.]\s*)?(?:(?:tôi|toi|em|mình|minh|cháu|chau)\s+)?"
+    r"(?:(?:muốn|muon|cần|can|xin|cho\s+\w+)\s+)?(?:gửi\s+|gui\s+|được\s+|duoc\s+)?"
+    r"(?:phản\s*ánh|phan\s*anh|kiến\s*nghị|kien\s*nghi|khiếu\s*nại|khieu\s*nai|góp\s*ý|gop\s*y|"
+    r"tố\s*cáo|to\s*cao|báo|bao)\s*(?:về\s+|ve\s+|việc\s+|viec\s+|là\s+|la\s+)?[:,.\-]?\s*",
+    re.IGNORECASE,
+)
+_STOP = re.compile(
+    r"^\s*(?:thôi|thoi|hủy|huỷ|huy|dừng|dung|thôi khỏi|thoi khoi|không gửi nữa|khong gui nua|"
+    r"không cần nữa|khong can nua|bỏ đi|bo di|hủy bỏ|huy bo|thôi không gửi|thoi khong gui|"
+    r"không phản ánh nữa|khong phan anh nua|cancel|stop)"
+    r"(?:\s+(?:đi|di|nhé|nhe|nha|ạ|a|em|ad|nữa|nua|luôn|luon|không gửi nữa|khong gui nua))*"
+    r"\s*[.!]*\s*$",
+    re.IGNORECASE,
+)
+_PLACE = re.compile(
+    r"(?:(?<=\s)|^)(?:ở|o|tại|tai|trước|truoc|gần|gan|đầu|dau|cuối|cuoi)\s+"
+    r"((?:số|so|ngõ|ngo|ngách|ngach|hẻm|hem|kiệt|kiet|đường|duong|phố|pho|thôn|thon|xóm|xom|"
+    r"ấp|ap|tổ|to|khu|chợ|cho|cổng|cong|phường|phuong|xã|xa|trường|truong|công viên|cong vien|"
+    r"bến|ben|cầu|cau|nút|nut|ngã|nga)\b[^,.;!?\n]*)",
+    re.IGNORECASE,
+)
+_YES = re.compile(
+    r"^\s*(?:ok|oke|okie|ừ|u|ừm|vâng|vang|dạ|da|đúng|dung|đúng rồi|dung roi|gửi|gui|gửi đi|"
+    r"gui di|có|co|chuẩn|chuan|được|duoc)(?:\s+\S+){0,4}\s*$",
+    re.IGNORECASE,
+)
+MIN_DESCRIPTION_WORDS = 3
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def is_stop(text: str) -> bool:
+    """A short, clear request to stop ("thôi", "hủy đi", "không gửi nữa"), nothing more."""
+    return bool(_STOP.match(nfc(text)))
+
+
+def is_yes(text: str) -> bool:
+    return bool(_YES.match(nfc(text))) and not is_stop(text)
+
+
+def complaint_body(text: str) -> str:
+    """The message without the words that open a complaint."""
+    return _OPENING.sub("", nfc(text), count=1).strip(" ,.:-")
+
+
+def has_content(text: str) -> bool:
+    """Does the message say what happened (not just "tôi muốn phản ánh")?"""
+    return len(complaint_body(text).split()) >= MIN_DESCRIPTION_WORDS
+
+
+_PLACE_TEXT = (
+    "số so ngõ ngo ngách ngach hẻm hem kiệt kiet đường duong phố pho thôn thon xóm xom ấp ap tổ "
+    "to khu chợ cho cổng cong phường phuong xã xa quận quan huyện huyen trường truong công viên "
+    "vien bến ben cầu cau nút nut ngã nga ba tư năm dân phố tiểu học trung học cơ sở thị trấn "
+    "chung cư tòa nhà block lô"
+)
+_PLACE_WORDS = frozenset(_PLACE_TEXT.split(" "))
+
+
+def find_place(text: str) -> str | None:
+    """The place a complaint is about: a cue ("ở", "trước") and the address words after it,
+    up to the first word that is not part of a place (numbers and names are)."""
+    match = _PLACE.search(nfc(text))
+    if match is None:
+        return None
+    kept: list[str] = []
+    for word in match[1].split():
+        bare = word.strip(",.;:")
+        if not bare:
+            break
+        if bare.lower() in _PLACE_WORDS or bare[0].isdigit() or bare[0].isupper() or "/" in bare:
+            kept.append(bare)
+            if bare != word:  # the word ended a clause
+                break
+        else:
+            break
+    return " ".join(kept) or None
+
+
+def find_contact(text: str) -> str | None:
+    phones = find_phones(text)
+    return phones[0] if phones else None
+
+
+def topic_of(description: str, limit: int = 80) -> str:
+    """A one-line subject for the staff inbox: the first clause of the description."""
+    first = re.split(r"[.!?\n;]", description.strip(), maxsplit=1)[0].strip()
+    words = first.split()
+    if len(first) <= limit:
+        return first[:1].upper() + first[1:]
+    short = " ".join(words)
+    while len(short) > limit and " " in short:
+        short = short.rsplit(" ", 1)[0]
+    return short[:1].upper() + short[1:] + "…"

@@ -1,0 +1,73 @@
+"""What a message asks, read from cue words: which aspects of a procedure, and whether it is a
+question no procedure answers (a penalty, a policy, a personal case).
+
+Cues come from ``lexicon/aspects.yml``. They are matched on whole folded words of the message,
+with abbreviations expanded; where two cues overlap the longer one wins ("khi nào có kết quả" is
+a question about time, not about the result).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from connectors.lexicon import aspect_cues, out_of_reach_cues
+from connectors.text import words
+
+_AGE = re.compile(r"(?<!\d)(\d{1,2})\s*(?:tuoi|t)\b")
+
+
+@dataclass(frozen=True)
+class Reading:
+    words: tuple[str, ...]  # folded, abbreviations expanded
+    aspects: tuple[str, ...]  # in the lexicon's order
+    out_of_reach: tuple[str, ...]
+    cue_positions: frozenset[int]  # indexes of words that belong to a cue (not the procedure)
+    ages: tuple[int, ...]  # ages mentioned ("bé 5 tuổi" -> 5)
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.words)
+
+
+@lru_cache(maxsize=1)
+def _cues() -> tuple[tuple[tuple[str, ...], str, str], ...]:
+    """(cue words, kind, name), longest first."""
+    table = [
+        (tuple(cue.split()), "aspect", name)
+        for name, cues in aspect_cues().items() for cue in cues
+    ] + [
+        (tuple(cue.split()), "out_of_reach", name)
+        for name, cues in out_of_reach_cues().items() for cue in cues
+    ]
+    return tuple(sorted(table, key=lambda item: -len(item[0])))
+
+
+def read(text: str) -> Reading:
+    ws = tuple(words(text))
+    taken: set[int] = set()
+    found: dict[str, set[str]] = {"aspect": set(), "out_of_reach": set()}
+    for cue, kind, name in _cues():
+        n = len(cue)
+        for i in range(len(ws) - n + 1):
+            if ws[i:i + n] == cue and not taken.intersection(range(i, i + n)):
+                taken.update(range(i, i + n))
+                found[kind].add(name)
+    aspect_order = list(aspect_cues())
+    reach_order = list(out_of_reach_cues())
+    ages = tuple(int(m[1]) for m in _AGE.finditer(" ".join(ws)))
+    return Reading(
+        words=ws,
+        aspects=tuple(a for a in aspect_order if a in found["aspect"]),
+        out_of_reach=tuple(r for r in reach_order if r in found["out_of_reach"]),
+        cue_positions=frozenset(taken),
+        ages=ages,
+    )
+
+
+def contains_phrase(ws: tuple[str, ...], phrase: str) -> bool:
+    """Whole-word containment of a folded phrase."""
+    cue = tuple(phrase.split())
+    n = len(cue)
+    return any(ws[i:i + n] == cue for i in range(len(ws) - n + 1))

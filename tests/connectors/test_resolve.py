@@ -1,0 +1,143 @@
+"""Which procedure a message means, over the whole national catalogue (GET /procedures/resolve).
+
+Phrasings are the kind the issue reports citizens use; the search exams in benchmarks/ measure
+the same thing at scale (`make bench-search`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from connectors.main import create_app
+from connectors.settings import Settings
+from tests.connectors.conftest import REDIS_TEST_URL
+
+
+@pytest.fixture(scope="module")
+def client(full_catalogue_url: str) -> Iterator[TestClient]:
+    settings = Settings(database_url=full_catalogue_url, redis_url=REDIS_TEST_URL,
+                        redis_key_prefix=f"test:{uuid.uuid4().hex[:8]}:")
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def resolve(client: TestClient, q: str, focus: str | None = None) -> Any:
+    params = {"q": q, **({"focus": focus} if focus else {})}
+    response = client.get("/api/v1/procedures/resolve", params=params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+@pytest.mark.parametrize(
+    "q, code",
+    [
+        # a detail of the message decides the member of the family
+        ("em bi mat ho chieu o trong nuoc, phai lam gi a", "1.010386"),
+        ("làm hộ chiếu lần đầu", "1.001456"),
+        ("tìm lại được hộ chiếu đã báo mất, muốn dùng lại", "1.010384"),
+        ("bé nhà mình 5 tuổi có cần làm căn cước ko", "1.014062"),
+        ("thẻ căn cước bị gãy, đổi thẻ mới", "1.014063"),
+        ("đánh rơi thẻ căn cước, xin cấp lại", "1.014064"),
+        ("đăng ký khai sinh cho con, bố bé là người Hàn Quốc", "2.000528"),
+        ("đăng ký khai sinh cho con mới sinh", "1.001193"),
+        ("đăng ký kết hôn với người Trung Quốc", "2.000806"),
+        ("mất cà vẹt xe máy, lên công an làm lại", "1.013082"),
+        ("sang tên sổ đỏ cho con", "1.013831"),
+        # everyday words for official names, and abbreviations
+        ("nhập khẩu cho vợ về nhà chồng", "1.004222"),
+        ("xin giấy xác nhận cư trú thay sổ hộ khẩu", "1.010041"),
+        ("tách hộ khẩu ra riêng", "1.010038"),
+        ("báo tạm vắng đi làm xa", "1.003677"),
+        ("dang ky ho kinh doanh", "1.001612"),
+        ("tam ngung kinh doanh ho ca the", "1.001570"),
+    ],
+)
+def test_the_message_means_this_procedure(client: TestClient, q: str, code: str) -> None:
+    body = resolve(client, q)
+
+    assert body["decision"] == "confident", body
+    assert body["procedure"]["code"] == code
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "làm giấy phép lao động cho người nước ngoài",
+        "xin chuyển trường cho con lên lớp 6",
+        "cấp giấy phép hành nghề khám chữa bệnh cho bác sĩ",
+        "đăng ký thi tốt nghiệp trung học phổ thông",
+    ],
+)
+def test_no_fitting_procedure_is_said_not_guessed(client: TestClient, q: str) -> None:
+    body = resolve(client, q)
+
+    assert body["decision"] == "no_fit", body
+    assert body["procedure"] is None
+
+
+@pytest.mark.parametrize(
+    "q, aspects",
+    [
+        ("phí và mất mấy ngày", ["fee", "time"]),
+        ("khi nào có kết quả", ["time"]),
+        ("nộp ở đâu, có làm online được không", ["office", "online"]),
+        ("Thành phần hồ sơ đăng ký khai tử quy định như thế nào?", ["documents"]),
+        ("ai được nộp thay, có cần giấy ủy quyền không", ["requesters"]),
+        ("làm hộ chiếu mất bao lâu", ["time"]),  # "mất" here is time, not a loss
+    ],
+)
+def test_every_aspect_asked_is_read(client: TestClient, q: str, aspects: list[str]) -> None:
+    assert resolve(client, q)["aspects"] == aspects
+
+
+def test_a_time_question_with_mat_is_not_a_lost_passport(client: TestClient) -> None:
+    assert resolve(client, "làm hộ chiếu mất bao lâu")["procedure"]["code"] == "1.001456"
+
+
+@pytest.mark.parametrize(
+    "q, kind",
+    [
+        ("không đăng ký khai sinh đúng hạn bị phạt bao nhiêu", "penalty"),
+        ("chính sách hỗ trợ người nghèo năm nay thế nào", "policy"),
+        ("trường hợp của tôi có được tách thửa không", "personal_case"),
+    ],
+)
+def test_questions_no_procedure_answers_are_flagged(client: TestClient, q: str, kind: str) -> None:
+    assert kind in resolve(client, q)["out_of_reach"]
+
+
+def test_a_vague_request_offers_choices_with_distinct_titles(client: TestClient) -> None:
+    body = resolve(client, "làm giấy tờ cho con")
+
+    assert body["decision"] == "menu"
+    titles = [c["title"] for c in body["candidates"]]
+    assert len(titles) >= 3 and len(set(titles)) == len(titles)
+
+
+def test_twins_at_other_levels_are_one_answer(client: TestClient) -> None:
+    body = resolve(client, "trình báo mất hộ chiếu phổ thông")
+    codes = [body["procedure"]["code"], *(c["code"] for c in body["candidates"])]
+
+    assert codes[0] == "1.010386"
+    # 1.001445, 1.010385 and 2.000539 are the same procedure at other levels
+    assert not {"1.001445", "1.010385", "2.000539"} & set(codes)
+
+
+@pytest.mark.parametrize(
+    "q, focus, code",
+    [
+        ("còn nếu bị mất thì sao", "1.001456", "1.010386"),  # a sibling of the focus
+        ("phí bao nhiêu", "1.001456", None),  # nothing new: the caller keeps its focus
+    ],
+)
+def test_the_focus_lends_its_family(
+    client: TestClient, q: str, focus: str, code: str | None
+) -> None:
+    body = resolve(client, q, focus)
+
+    assert (body["procedure"] or {}).get("code") == code
