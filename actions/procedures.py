@@ -20,12 +20,13 @@ import logging
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import render, runtime
 from actions.base import PortalAction
 from actions.clients.portal import NotFound, Procedure, Resolution
+from actions.parsing import find_application_code
 from actions.phrases import Labels
 
 logger = logging.getLogger(__name__)
@@ -95,9 +96,23 @@ class ActionAnswerProcedure(PortalAction):
             return await self._answer(dispatcher, code, [intent_aspect or "overview"], labels,
                                       full=full)
 
+        if find_application_code(text):
+            # a dossier code: this is a status look-up, whatever the words around it
+            return [SlotSet("application_code", find_application_code(text)),
+                    FollowupAction("status_form")]
         reading = await self.portal.resolve(text, focus)
         if "supplement" in reading.aspects and tracker.get_slot("dossier_supplement"):
             dispatcher.utter_message(response="utter_status_supplement_again")
+            return []
+        about_dossier = (
+            focus is not None and focus == tracker.get_slot("dossier_procedure")
+            and reading.decision != "confident"
+        )
+        if about_dossier and "time" in reading.aspects and tracker.get_slot("dossier_due"):
+            dispatcher.utter_message(response="utter_status_due_again")
+            return []
+        if about_dossier and "office" in reading.aspects and tracker.get_slot("dossier_agency"):
+            dispatcher.utter_message(response="utter_status_agency_again")
             return []
         aspects = [a for a in reading.aspects if a != "supplement"] or (
             [intent_aspect] if intent_aspect else []

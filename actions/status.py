@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -52,6 +53,21 @@ class ValidateStatusForm(FormValidationAction):
         dispatcher.utter_message(response=response)
         return {slot: None, "status_attempts": attempts}
 
+    async def extract_applicant_identifier(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """"mã 000.00.30.H56-261115-0012, cccd 079203001234" in one message: both at once."""
+        if tracker.get_slot("applicant_identifier") is not None:
+            return {}
+        text = str(tracker.latest_message.get("text") or "")
+        code = find_application_code(text)
+        if code is None or tracker.get_slot("requested_slot") == "applicant_identifier":
+            return {}
+        identifier = find_identifier(_without_code(text))
+        if identifier is None or identifier.kind == "last4":
+            return {}
+        return {"applicant_identifier": f"{identifier.kind}:{identifier.value}"}
+
     def validate_application_code(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
@@ -81,6 +97,16 @@ class ValidateStatusForm(FormValidationAction):
                 dispatcher, tracker, "applicant_identifier", "utter_invalid_identifier"
             )
         return {"applicant_identifier": f"{identifier.kind}:{identifier.value}"}
+
+
+_CODE_SPAN = re.compile(
+    r"(?:[0-9a-z]{1,5}\s*\.\s*){1,5}[0-9a-z]{1,5}\s*[-–—]\s*\d{6}\s*[-–—]\s*\d{4,6}",
+    re.IGNORECASE,
+)
+
+
+def _without_code(text: str) -> str:
+    return _CODE_SPAN.sub(" ", text)
 
 
 def _identifier(slot: str) -> Identifier:
@@ -135,6 +161,11 @@ class ActionCheckStatus(PortalAction):
                     if status.status == "needs_supplement" else None),
             SlotSet("dossier_supplement_due", format_date(status.supplement_due_at)
                     if status.status == "needs_supplement" else None),
+            # "khi nào có kết quả?", "hồ sơ đang ở đâu?" right after: answered from the dossier
+            SlotSet("dossier_procedure", status.procedure_code),
+            SlotSet("dossier_due", format_date(status.due_at)),
+            SlotSet("dossier_agency", status.agency),
+            SlotSet("dossier_note", status.status_note or ""),
         ]
 
     async def _lookup(self, code: str, identifier: Identifier, client_id: str) -> ApplicationStatus:

@@ -74,17 +74,19 @@ def content_words(reading: Reading, index: SearchIndex | None = None) -> list[st
     ignore = stopwords() | context_words()
     ws = reading.words
 
+    def meaningful(j: int) -> bool:
+        return 0 <= j < len(ws) and j not in reading.cue_positions and ws[j] not in ignore
+
     def compound(i: int) -> bool:
         """With a neighbour that carries meaning itself, in a phrase the catalogue uses."""
         return index is not None and (
-            (i > 0 and ws[i - 1] not in ignore and index.known_bigram(ws[i - 1], ws[i]))
-            or (i + 1 < len(ws) and ws[i + 1] not in ignore
-                and index.known_bigram(ws[i], ws[i + 1]))
+            (meaningful(i - 1) and index.known_bigram(ws[i - 1], ws[i]))
+            or (meaningful(i + 1) and index.known_bigram(ws[i], ws[i + 1]))
         )
 
     return [
         w for i, w in enumerate(ws)
-        if i not in reading.cue_positions and not w.isdigit()
+        if i not in reading.cue_positions and not w.isdigit() and len(w) > 1
         and (w not in ignore or compound(i))
     ]
 
