@@ -70,30 +70,6 @@ def create_feedback(
     raise RuntimeError("could not draw a free feedback tracking code")
 
 
-def record_progress(
-    session: Session,
-    tracking_code: str,
-    status: FeedbackStatusName,
-    *,
-    response: str | None = None,
-    note: str | None = None,
-    now: datetime | None = None,
-) -> Feedback | None:
-    """Staff side: moves feedback to ``status`` (optionally with the answer). The caller commits."""
-    feedback = session.get(Feedback, tracking_code)
-    if feedback is None:
-        return None
-    now = as_utc(now or datetime.now(timezone.utc))
-    feedback.status = status
-    if response is not None:
-        feedback.response = response
-    feedback.updated_at = now
-    feedback.events.append(
-        FeedbackEvent(position=len(feedback.events), status=status, at=now, note=note)
-    )
-    return feedback
-
-
 def get_feedback(session: Session, tracking_code: str) -> FeedbackPublic | None:
     feedback = session.get(Feedback, tracking_code)
     if feedback is None:

@@ -9,9 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from connectors.feedback.models import Feedback
+from connectors.feedback.models import Feedback, FeedbackEvent
 from connectors.feedback.schemas import TRACKING_CODE_RE, normalize_tracking_code
-from connectors.feedback.service import new_tracking_code, record_progress
+from connectors.feedback.service import new_tracking_code
 
 FEEDBACK = "/api/v1/feedback"
 VALID: dict[str, Any] = {
@@ -78,10 +78,24 @@ def test_contact_details_are_optional(client: TestClient, session: Session) -> N
     assert (stored.location, stored.contact_name, stored.contact_phone) == (None, None, None)
 
 
+def _staff_moves(
+    session: Session, code: str, status: str, *, response: str | None = None,
+    note: str | None = None,
+) -> None:
+    """What the staff side does (the staff console will, through its own endpoint)."""
+    feedback = session.get(Feedback, code)
+    assert feedback is not None
+    feedback.status = status
+    feedback.response = response or feedback.response
+    feedback.updated_at = datetime.now(timezone.utc)
+    feedback.events.append(FeedbackEvent(position=len(feedback.events), status=status,
+                                         at=feedback.updated_at, note=note))
+
+
 def test_staff_answer_shows_in_the_read_back(client: TestClient, session: Session) -> None:
     code = _create(client).json()["tracking_code"]
-    record_progress(session, code, "processing", note="Đã chuyển UBND phường Trung Tâm xử lý.")
-    record_progress(session, code, "answered", response="Đã thay bóng đèn ngày 25/11/2026.")
+    _staff_moves(session, code, "processing", note="Đã chuyển UBND phường Trung Tâm xử lý.")
+    _staff_moves(session, code, "answered", response="Đã thay bóng đèn ngày 25/11/2026.")
     session.commit()
 
     body = client.get(f"{FEEDBACK}/{code.lower()}").json()

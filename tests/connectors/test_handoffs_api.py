@@ -212,6 +212,7 @@ def test_the_staff_queue_lists_open_handoffs_newest_first(client: TestClient, cl
         "channel",
         "reason",
         "last_message",
+        "contact_phone",
         "status",
         "taken_by",
         "created_at",
@@ -394,3 +395,22 @@ def test_the_locality_publishes_the_staff_hours(client: TestClient) -> None:
     assert body["staff_hours"]["timezone"] == "Asia/Ho_Chi_Minh"
     assert {"days": [5], "start": "07:30", "end": "11:30"} in body["staff_hours"]["windows"]
     assert "2026-09-02" in body["holidays"]
+
+
+@pytest.mark.parametrize(
+    "given, stored, code",
+    [("0912 345 678", "0912345678", 201), ("+84 912 345 678", "0912345678", 201),
+     (None, None, 201), ("12345", None, 422)],
+)
+def test_a_phone_to_call_back_is_kept_normalised(
+    client: TestClient, given: str | None, stored: str | None, code: int
+) -> None:
+    body = {"conversation_id": f"phone-{given}", "reason": "request_human", "contact_phone": given}
+
+    response = client.post("/api/v1/handoffs", json=body)
+
+    assert response.status_code == code
+    if code == 201:
+        listed = client.get("/api/v1/handoffs").json()
+        mine = next(h for h in listed if h["id"] == response.json()["id"])
+        assert mine["contact_phone"] == stored
