@@ -36,8 +36,12 @@ _PLACE = re.compile(
     re.IGNORECASE,
 )
 _YES = re.compile(
-    r"^\s*(?:ok|oke|okie|ừ|u|ừm|vâng|vang|dạ|da|đúng|dung|đúng rồi|dung roi|gửi|gui|gửi đi|"
-    r"gui di|có|co|chuẩn|chuan|được|duoc)(?:\s+\S+){0,4}\s*$",
+    r"^\s*(?:ok|oke|okie|ừ|u|ừm|vâng|vang|dạ|da|đúng|dung|gửi|gui|có|co|chuẩn|chuan|được|duoc)\b"
+    r"|\b(?:gửi|gui)\s+(?:đi|di|giúp|giup|luôn|luon|phản ánh|phan anh|kiến nghị|kien nghi)\b",
+    re.IGNORECASE,
+)
+_NOT_YET = re.compile(
+    r"\b(?:không|ko|khong|đừng|dung co|chưa|chua|sửa|sua|khoan|đợi|doi da|thêm|them)\b",
     re.IGNORECASE,
 )
 MIN_DESCRIPTION_WORDS = 3
@@ -53,7 +57,9 @@ def is_stop(text: str) -> bool:
 
 
 def is_yes(text: str) -> bool:
-    return bool(_YES.match(nfc(text))) and not is_stop(text)
+    """"Đúng rồi, gửi phản ánh giúp tôi": a go-ahead, with nothing asking to wait or change."""
+    clean = nfc(text)
+    return bool(_YES.search(clean)) and not _NOT_YET.search(clean) and not is_stop(text)
 
 
 def complaint_body(text: str) -> str:

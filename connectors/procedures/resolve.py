@@ -29,7 +29,7 @@ from connectors.text import expand_query, words
 
 # Chosen on the dev sets (benchmarks/search_dev*.yml; see reports/search/README.md).
 NO_FIT_BELOW = 0.70  # under this confidence, no procedure fits
-CONFIDENT_FROM = 0.75  # a procedure this well matched ...
+CONFIDENT_FROM = 0.70  # a procedure this well matched ...
 CLEAR_LEAD = 1.25  # ... and scoring this far ahead of the next family, is taken without asking
 NAMED_WORDS = 2  # or whose name/alias of at least this many words the message contains whole
 MIN_EVIDENCE = 2  # one word ("lấy", "đổi") is never enough to switch to a procedure
