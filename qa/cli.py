@@ -24,7 +24,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from qa.client import BotClient, BotError
-from qa.loader import load_all
+from qa.loader import ConversationFile, load_all
 from qa.model import json_schema
 from qa.report import console, totals, write_reports
 from qa.runner import Selection, replay
@@ -96,15 +96,21 @@ def _paths(given: list[Path]) -> list[Path] | str:
     return f"no such file or folder: {', '.join(missing)}" if missing else paths
 
 
-def run(args: argparse.Namespace) -> int:
-    paths = _paths(args.paths)
+def _load(given: list[Path]) -> tuple[list[ConversationFile], int]:
+    """The files, and how many could not be read (each reported as file:line: reason)."""
+    paths = _paths(given)
     if isinstance(paths, str):
         print(f"replay: {paths}", file=sys.stderr)
-        return 2
+        return [], 1
     files, errors = load_all(paths)
     for error in errors:
         print(f"replay: {error}", file=sys.stderr)
-    if errors:
+    return files, len(errors)
+
+
+def run(args: argparse.Namespace) -> int:
+    files, bad = _load(args.paths)
+    if bad:
         return 2
     if args.file:
         files = [f for f in files if any(part in str(f.path) for part in args.file)]
@@ -138,16 +144,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def check(args: argparse.Namespace) -> int:
-    paths = _paths(args.paths)
-    if isinstance(paths, str):
-        print(f"replay: {paths}", file=sys.stderr)
-        return 2
-    files, errors = load_all(paths)
-    for error in errors:
-        print(f"replay: {error}", file=sys.stderr)
+    files, bad = _load(args.paths)
     turns = sum(len(f.conversation.turns) for f in files)
-    print(f"{len(files)} conversation files, {turns} turns, {len(errors)} malformed")
-    return 2 if errors else 0
+    print(f"{len(files)} conversation files, {turns} turns, {bad} malformed")
+    return 2 if bad else 0
 
 
 COMMANDS = ("run", "check", "schema", "record")

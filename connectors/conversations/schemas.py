@@ -23,7 +23,7 @@ from connectors.conversations.models import (
     HandoffReasonName,
     HandoffStatusName,
 )
-from vnid import InvalidIdentifierError, parse_phone
+from connectors.validation import optional_phone
 
 # Identifiers and names: printable, one line (PostgreSQL refuses NUL in text: it never gets there).
 _NO_CONTROL = r"^[^\x00-\x1f\x7f]+$"
@@ -87,12 +87,7 @@ class HandoffCreate(BaseModel):
     @field_validator("contact_phone")
     @classmethod
     def _contact_phone(cls, value: str | None) -> str | None:
-        if value is None or not value.strip():
-            return None
-        try:
-            return parse_phone(value)
-        except InvalidIdentifierError as exc:
-            raise PydanticCustomError("invalid_phone", str(exc)) from exc
+        return optional_phone(value)
 
 
 class HandoffCreated(BaseModel):

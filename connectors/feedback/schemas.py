@@ -7,10 +7,9 @@ from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints, field_validator
-from pydantic_core import PydanticCustomError
 
 from connectors.feedback.models import FeedbackStatusName
-from vnid import InvalidIdentifierError, parse_phone
+from connectors.validation import optional_phone
 
 # No 0/O, 1/I/L: a code read aloud over the phone or copied by hand survives.
 TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -56,12 +55,7 @@ class FeedbackCreate(BaseModel):
     @field_validator("contact_phone")
     @classmethod
     def _phone(cls, value: str | None) -> str | None:
-        if value is None or not value.strip():
-            return None
-        try:
-            return parse_phone(value)
-        except InvalidIdentifierError as exc:
-            raise PydanticCustomError("invalid_phone", str(exc)) from exc
+        return optional_phone(value)
 
 
 class FeedbackCreated(BaseModel):
