@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import defaultdict
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from connectors.cache import Cache
 from connectors.lexicon import fingerprint as lexicon_fingerprint
-from connectors.procedures.models import CatalogueState, Procedure
+from connectors.procedures.models import CatalogueState, Procedure, ProcedureAlias
 from connectors.procedures.resolve import Choice, content_words, names_a_paper, resolve
 from connectors.procedures.schemas import (
     ProcedurePublic,
@@ -24,6 +25,8 @@ from connectors.procedures.search import Entry, SearchIndex, clean_name
 from connectors.procedures.variants import load_variants, variants_fingerprint
 
 logger = logging.getLogger(__name__)
+
+_Names = tuple[str, str | None, str | None, str | None]  # name, short name, domain, level
 
 
 def title_of(name: str) -> str:
@@ -76,7 +79,9 @@ class CatalogueService:
         self._lock = threading.Lock()
         self._index: SearchIndex | None = None
         self._index_version = -1
-        self._names: dict[str, tuple[str, str | None, str | None, str | None]] = {}
+        self._session_factory: sessionmaker[Session] | None = None
+        self._building = False
+        self._names: dict[str, _Names] = {}
 
     @staticmethod
     def _reading_version(version: int) -> str:
@@ -85,27 +90,71 @@ class CatalogueService:
         return f"{version}.{lexicon_fingerprint()}.{variants_fingerprint()}"
 
     def warm(self, session_factory: sessionmaker[Session]) -> None:
-        """Builds the index now (at start) rather than on the first citizen's question."""
+        """Builds the index now (at start) rather than on the first citizen's question, and
+        keeps the session factory to rebuild it in the background after catalogue writes."""
+        self._session_factory = session_factory
         try:
             with session_factory() as session:
                 self._ensure_index(session, catalogue_version(session))
         except SQLAlchemyError as exc:  # no schema yet: the first request builds it
             logger.warning("search index not built at start: %s", exc)
 
-    def _ensure_index(self, session: Session, version: int) -> SearchIndex:
+    @staticmethod
+    def _build(session: Session) -> tuple[SearchIndex, dict[str, _Names]]:
+        """Only the columns search needs: loading whole procedures took most of the time."""
+        aliases: dict[str, list[str]] = defaultdict(list)
+        for code, alias in session.execute(
+            select(ProcedureAlias.procedure_code, ProcedureAlias.alias).order_by(ProcedureAlias.id)
+        ):
+            aliases[code].append(alias)
+        rows = session.execute(
+            select(Procedure.code, Procedure.name, Procedure.short_name, Procedure.domain,
+                   Procedure.level, Procedure.popularity, Procedure.same_as)
+        ).all()
+        index = SearchIndex(
+            Entry(r.code, r.name, tuple(aliases[r.code]), r.popularity, r.same_as) for r in rows
+        )
+        return index, {r.code: (r.name, r.short_name, r.domain, r.level) for r in rows}
+
+    def _rebuild_in_background(self, version: int) -> None:
+        """A catalogue write must not make the next citizen wait seconds for a new index: the
+        previous one answers (uncached) until the new one is ready."""
+        factory = self._session_factory
+        if self._building or factory is None:
+            return
+        self._building = True
+
+        def build() -> None:
+            try:
+                with factory() as session:
+                    built = self._build(session)
+                    current = catalogue_version(session)
+                with self._lock:
+                    self._index, self._names = built
+                    self._index_version = current
+            except SQLAlchemyError:
+                logger.exception("search index not rebuilt")
+            finally:
+                self._building = False
+
+        threading.Thread(target=build, name="search-index", daemon=True).start()
+
+    def _ensure_index(
+        self, session: Session, version: int
+    ) -> tuple[SearchIndex, dict[str, _Names], bool]:
+        """The index with its names, and whether it is the one of ``version`` (a stale one's
+        answers are not cached)."""
         with self._lock:
-            if self._index is None or self._index_version != version:
-                rows = session.scalars(
-                    select(Procedure).options(selectinload(Procedure.aliases))
-                ).all()
-                self._index = SearchIndex(
-                    Entry(p.code, p.name, tuple(a.alias for a in p.aliases), p.popularity,
-                          p.same_as)
-                    for p in rows
-                )
-                self._names = {p.code: (p.name, p.short_name, p.domain, p.level) for p in rows}
-                self._index_version = version
-            return self._index
+            if self._index is not None and self._index_version == version:
+                return self._index, self._names, True
+            if self._index is not None and self._session_factory is not None:
+                self._rebuild_in_background(version)
+                return self._index, self._names, False
+        built = self._build(session)
+        with self._lock:
+            self._index, self._names = built
+            self._index_version = version
+            return self._index, self._names, True
 
     def search(self, session: Session, query: str, limit: int) -> bytes:
         """The search result as JSON bytes (what the API sends; cached as such)."""
@@ -115,10 +164,10 @@ class CatalogueService:
         cached = self._cache.get_raw(key)
         if cached is not None:
             return cached
-        index = self._ensure_index(session, version)
+        index, names, current = self._ensure_index(session, version)
         items = []
         for hit in index.search(query, limit):
-            name, short_name, domain, level = self._names[hit.code]
+            name, short_name, domain, level = names[hit.code]
             items.append(
                 ProcedureSummary(
                     code=hit.code,
@@ -131,7 +180,8 @@ class CatalogueService:
                 )
             )
         body = SearchResult(query=query, items=items).model_dump_json().encode()
-        self._cache.set_raw(key, body)
+        if current:
+            self._cache.set_raw(key, body)
         return body
 
     def resolve(self, session: Session, text: str, focus: str | None) -> bytes:
@@ -142,14 +192,14 @@ class CatalogueService:
         cached = self._cache.get_raw(key)
         if cached is not None:
             return cached
-        index = self._ensure_index(session, version)
-        result = resolve(index, load_variants(), text, focus=focus, exists=self._names.__contains__)
+        index, names, current = self._ensure_index(session, version)
+        result = resolve(index, load_variants(), text, focus=focus, exists=names.__contains__)
         titles: set[str] = set()
 
         def public(choice: Choice) -> ResolvedProcedure | None:
-            if choice.code not in self._names:
+            if choice.code not in names:
                 return None
-            name, short_name, domain, _level = self._names[choice.code]
+            name, short_name, domain, _level = names[choice.code]
             title = short_name or title_of(name)
             if title.lower() in titles:  # never two buttons with the same title
                 return None
@@ -171,7 +221,8 @@ class CatalogueService:
             content_words=len(content_words(reading, index)) if reading else 0,
             names_a_paper=names_a_paper(reading) if reading else False,
         ).model_dump_json().encode()
-        self._cache.set_raw(key, body)
+        if current:
+            self._cache.set_raw(key, body)
         return body
 
     def detail(self, session: Session, code: str) -> bytes | None:

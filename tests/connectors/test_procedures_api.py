@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import time
+import uuid
+
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from connectors.procedures.models import Procedure, ProcedureAlias
+from connectors.procedures.service import bump_catalogue_version
 
 
 @pytest.mark.parametrize(
@@ -66,3 +73,31 @@ def test_health_reports_database_and_redis(client: TestClient) -> None:
 
     assert body["database"]["ok"] is True
     assert "ok" in body["redis"]
+
+
+def test_a_catalogue_write_never_makes_a_citizen_wait_for_the_index(
+    client: TestClient, session: Session
+) -> None:
+    """The index is rebuilt in the background; the old one answers meanwhile, uncached."""
+    word = f"thutuc{uuid.uuid4().hex[:6]}"
+    procedure = session.get(Procedure, "1.000894")
+    assert procedure is not None
+    procedure.aliases.append(ProcedureAlias(alias=f"làm {word} ngay"))
+    bump_catalogue_version(session)
+    session.commit()
+
+    first = client.get("/api/v1/procedures/search", params={"q": f"làm {word} ngay"})
+    assert first.status_code == 200
+    deadline = time.monotonic() + 10
+    codes: list[str] = []
+    while time.monotonic() < deadline:
+        items = client.get("/api/v1/procedures/search", params={"q": f"làm {word} ngay"}).json()
+        codes = [i["code"] for i in items["items"]]
+        if codes[:1] == ["1.000894"]:
+            break
+        time.sleep(0.2)
+    procedure.aliases = [a for a in procedure.aliases if word not in a.alias]
+    bump_catalogue_version(session)
+    session.commit()
+
+    assert codes[:1] == ["1.000894"]
