@@ -232,7 +232,8 @@ def main(argv: list[str] | None = None) -> int:
         REPORT.write_text(
             "# Procedure search quality\n\nWritten by `make bench-search` "
             "(`python -m scripts.bench_search`); see its docstring for the rules. The exams were "
-            "written apart from the tuning and are never tuned on; the dev sets are.\n\n"
+            "written apart from the tuning and are never tuned on; the dev sets are. The figures "
+            "before this search are in [baseline.md](baseline.md).\n\n"
             + text + "\n\n## The no-fit floor, chosen on the dev set\n\nA message no procedure "
             "explains well enough gets an honest \"not covered\" instead of the nearest "
             "procedure. Higher floors abstain on more no-fit phrasings and on more fit ones:\n\n"
