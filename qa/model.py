@@ -20,37 +20,11 @@ def _as_list(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
-class TextCheck(_Strict):
-    """Checks on everything the bot wrote in this turn (its messages joined by new lines)."""
+class _Contains(_Strict):
+    """A check whose shorthand is its `contains` list: `text: "20.000"`, `buttons: [...]`."""
 
     contains: list[str] = Field(default_factory=list, description="each must appear, as written")
     not_contains: list[str] = Field(default_factory=list, description="none may appear")
-    regex: list[str] = Field(default_factory=list, description="each must match (re.search)")
-    not_regex: list[str] = Field(default_factory=list, description="none may match")
-    exact: str | None = Field(default=None, description="the whole text, exactly")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _shorthand(cls, value: Any) -> Any:
-        # `text: "20.000"` and `text: ["20.000", "Miễn phí"]` mean `contains`
-        if isinstance(value, str | list):
-            return {"contains": _as_list(value)}
-        return value
-
-    @field_validator("contains", "not_contains", "regex", "not_regex", mode="before")
-    @classmethod
-    def _lists(cls, value: Any) -> Any:
-        return _as_list(value)
-
-
-class ButtonCheck(_Strict):
-    """Checks on the titles of the quick-reply buttons of this turn."""
-
-    contains: list[str] = Field(default_factory=list)
-    not_contains: list[str] = Field(default_factory=list)
-    exact: list[str] | None = Field(default=None, description="all titles, in order")
-    count: int | None = Field(default=None, ge=0)
-    max: int | None = Field(default=None, ge=0)
 
     @model_validator(mode="before")
     @classmethod
@@ -63,6 +37,27 @@ class ButtonCheck(_Strict):
     @classmethod
     def _lists(cls, value: Any) -> Any:
         return _as_list(value)
+
+
+class TextCheck(_Contains):
+    """Checks on everything the bot wrote in this turn (its messages joined by new lines)."""
+
+    regex: list[str] = Field(default_factory=list, description="each must match (re.search)")
+    not_regex: list[str] = Field(default_factory=list, description="none may match")
+    exact: str | None = Field(default=None, description="the whole text, exactly")
+
+    @field_validator("regex", "not_regex", mode="before")
+    @classmethod
+    def _patterns(cls, value: Any) -> Any:
+        return _as_list(value)
+
+
+class ButtonCheck(_Contains):
+    """Checks on the titles of the quick-reply buttons of this turn."""
+
+    exact: list[str] | None = Field(default=None, description="all titles, in order")
+    count: int | None = Field(default=None, ge=0)
+    max: int | None = Field(default=None, ge=0)
 
 
 class Expect(_Strict):
