@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
@@ -19,6 +19,9 @@ from actions.parsing import find_feedback_code, format_date
 SKIPPED = "-"
 # The citizen asked to stop: every slot gets this so the form completes, and nothing is sent.
 CANCELLED = "__cancelled__"
+# The form was opened by a question the NLU took for a complaint: it ends and the question is
+# answered as the procedure question it is.
+MISREAD = "__question__"
 SKIP_INTENTS = {"deny"}
 SLOTS = (
     "feedback_topic", "feedback_description", "feedback_location", "feedback_contact",
@@ -64,6 +67,11 @@ class ValidateFeedbackForm(FormValidationAction):
         if self._cancelled(tracker):
             return dict.fromkeys(SLOTS, CANCELLED)
         text, _intent = _latest(tracker)
+        opening = tracker.get_slot("requested_slot") is None and not any(
+            tracker.get_slot(s) for s in SLOTS
+        )
+        if opening and fp.is_question_not_complaint(text):
+            return dict.fromkeys(SLOTS, MISREAD)
         current = tracker.get_slot("feedback_description")
         requested = tracker.get_slot("requested_slot")
         if text.startswith("/") or not text:
@@ -118,8 +126,8 @@ class ValidateFeedbackForm(FormValidationAction):
     def validate_feedback_description(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if value == CANCELLED:
-            return dict.fromkeys(SLOTS, CANCELLED)
+        if value in (CANCELLED, MISREAD):
+            return dict.fromkeys(SLOTS, value)
         text = str(value or "").strip()
         if len(text.split()) < fp.MIN_DESCRIPTION_WORDS:
             dispatcher.utter_message(response="utter_feedback_too_short")
@@ -135,7 +143,9 @@ class ValidateFeedbackForm(FormValidationAction):
     def validate_feedback_contact(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if value in (SKIPPED, CANCELLED) or (value and fp.find_contact(str(value)) == value):
+        if value in (SKIPPED, CANCELLED, MISREAD) or (
+            value and fp.find_contact(str(value)) == value
+        ):
             return {"feedback_contact": value}
         dispatcher.utter_message(response="utter_invalid_contact")
         return {"feedback_contact": None}
@@ -157,6 +167,9 @@ class ActionSubmitFeedback(PortalAction):
             value = tracker.get_slot(slot)
             return None if value in (None, SKIPPED) else str(value)
 
+        if tracker.get_slot("feedback_confirm") == MISREAD:
+            # the question is still the latest message: answer it as one
+            return [*(SlotSet(s, None) for s in SLOTS), FollowupAction("action_answer_procedure")]
         if tracker.get_slot("feedback_confirm") != "yes":
             dispatcher.utter_message(response="utter_feedback_not_sent")
             return [SlotSet(s, None) for s in SLOTS]

@@ -45,6 +45,25 @@ _NOT_YET = re.compile(
     re.IGNORECASE,
 )
 MIN_DESCRIPTION_WORDS = 3
+_COMPLAINT_WORDS = re.compile(
+    r"\b(?:phản\s*ánh|phan\s*anh|kiến\s*nghị|kien\s*nghi|khiếu\s*nại|khieu\s*nai|tố\s*cáo|"
+    r"to\s*cao|góp\s*ý|gop\s*y|bức\s*xúc|buc\s*xuc|quát|quat|hỏng|hong|hư|hu|"
+    r"ngập|ngap|tắc|tac|rác|rac|ồn|on ao|gây khó|gay kho|nhũng nhiễu|nhung nhieu|"
+    r"chậm trễ|cham tre|vòi|voi tien|đòi tiền|doi tien)\b",
+    re.IGNORECASE,
+)
+_NEGATION = r"(?:không|ko|k|khong|chẳng|chang|chả|cha|hông|hong)"
+_QUESTION_END = re.compile(
+    r"(?:\?|\b(?:không|ko|k|khong|hok|hông|chưa|chua|được không|dc ko|đc ko|dc k|thế nào|the nao|"
+    r"ntn|làm sao|lam sao|bao nhiêu|bao nhieu|bn|ở đâu|o dau|nhỉ|nhi|hả|ha|sao)"
+    r"(?:\s+(?:ạ|a|vậy|vay|v|z|nhé|nhe|em|ad|con|chị|anh|nhỉ))*\s*[.!]*)\s*$",
+    re.IGNORECASE,
+)
+_WHAT_END = re.compile(
+    r"(?P<before>(?:\S+\s+){0,3})(?:gì|gi|j)(?:\s+(?:ạ|a|vậy|vay|v|z|nhé|nhe))*\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
+_NEGATED = re.compile(rf"\b{_NEGATION}\b", re.IGNORECASE)
 
 
 def nfc(text: str) -> str:
@@ -60,6 +79,17 @@ def is_yes(text: str) -> bool:
     """"Đúng rồi, gửi phản ánh giúp tôi": a go-ahead, with nothing asking to wait or change."""
     clean = nfc(text)
     return bool(_YES.search(clean)) and not _NOT_YET.search(clean) and not is_stop(text)
+
+
+def is_question_not_complaint(text: str) -> bool:
+    """"ba bị mất căn cước, làm lại có mất tiền ko" is a question the NLU may take for a
+    complaint: it asks something and complains of nothing."""
+    clean = nfc(text)
+    if _COMPLAINT_WORDS.search(clean):
+        return False
+    what = _WHAT_END.search(clean)
+    # "ko hướng dẫn gì" complains; "cần giấy tờ gì" asks
+    return bool(_QUESTION_END.search(clean) or (what and not _NEGATED.search(what["before"])))
 
 
 def complaint_body(text: str) -> str:

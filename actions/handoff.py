@@ -53,3 +53,32 @@ class ActionHandoff(PortalAction):
                                      support_hotline=hotline,
                                      staff_hours=known.staff_hours_text if known else "-")
         return [SlotSet("handoff_requested", True)]
+
+
+class ActionHandoffContact(PortalAction):
+    """A phone number sent on its own: the number to call back, when staff were asked for."""
+
+    def name(self) -> str:
+        return "action_handoff_contact"
+
+    async def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        phones = find_phones(str(tracker.latest_message.get("text") or ""))
+        if not tracker.get_slot("handoff_requested") or not phones:
+            dispatcher.utter_message(response="utter_default")
+            return []
+        receipt = await self.portal.request_handoff(
+            tracker.sender_id, "request_human", channel_of(tracker), None, phones[0]
+        )
+        if receipt.staff_available:
+            dispatcher.utter_message(response="utter_handoff_available")
+            return []
+        known = await runtime.locality(self.portal)
+        opening = receipt.next_opening
+        dispatcher.utter_message(
+            response="utter_handoff_call_back", phone=phones[0],
+            next_opening=opening.strftime("%Hh%M ngày %d/%m/%Y") if opening else "-",
+            support_hotline=runtime.hotline(known) or "-",
+        )
+        return []

@@ -23,10 +23,12 @@ _MONEY = re.compile(
     re.IGNORECASE,
 )
 _LEADING_ZEROS = re.compile(r"(?<!\d)0+(\d)")
-_CONDITIONAL = re.compile(
-    r"\b(chỉ khi|nếu có|nếu|trường hợp|đối với|khi cần|không bắt buộc|tùy trường hợp)\b",
-    re.IGNORECASE,
+# a document is conditional when its name or note opens with a condition, or says "(nếu có)";
+# "Giấy chứng sinh; nếu không có thì ..." names an alternative, not a condition
+_CONDITIONAL_START = re.compile(
+    r"^\W*(chỉ khi|nếu|trường hợp|đối với|khi|không bắt buộc|tùy trường hợp)\b", re.IGNORECASE
 )
+_IF_ANY = re.compile(r"\(\s*nếu có\s*\)|,\s*nếu có\b", re.IGNORECASE)
 
 
 def vnd(text: str) -> str:
@@ -104,7 +106,10 @@ def channel_names(channels: Iterable[Channel], labels: Labels) -> str:
 
 def is_conditional(doc: Document) -> bool:
     """A document needed only in some cases ("Chỉ khi ủy quyền", "(nếu có)")."""
-    return bool(_CONDITIONAL.search(doc.name) or (doc.note and _CONDITIONAL.match(doc.note)))
+    return bool(
+        _CONDITIONAL_START.match(doc.name) or _IF_ANY.search(doc.name)
+        or (doc.note and _CONDITIONAL_START.match(doc.note))
+    )
 
 
 def document_line(doc: Document) -> str:

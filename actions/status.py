@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
@@ -22,6 +23,18 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 # Fills both slots so the form completes; action_check_status then ends politely.
 GAVE_UP = "__gave_up__"
+# A procedure question the NLU took for a status look-up: the form ends, the question is answered.
+MISREAD = "__question__"
+# What a look-up request says (a message opening the form without any of this and without a code
+# is a question about a procedure: "làm sổ đỏ lần đầu cho đất ông bà để lại chưa có sổ")
+_LOOKUP_WORDS = re.compile(
+    r"\b(?:tra\s*cứu|tra\s*cuu|tra|đến đâu|den dau|xong chưa|xong chua|tình trạng|tinh trang|"
+    r"mã hồ sơ|ma ho so|mã hs|ma hs|kiểm tra|kiem tra|check|đã nộp|da nop|nộp rồi|nop roi|"
+    r"của tôi|cua toi|của em|cua em|của mình|cua minh|ra sao rồi|ra sao roi|sao rồi|sao roi|"
+    r"được chưa|duoc chua|có chưa|co chua|giải quyết chưa|giai quyet chua|hẹn trả|hen tra|"
+    r"trạng thái|trang thai|tình hình|tinh hinh|xem hồ sơ|xem ho so|hồ sơ đã|ho so da)\b",
+    re.IGNORECASE,
+)
 EXTRA_BY_STATUS = {
     "received": "utter_status_received",
     "in_progress": "utter_status_in_progress",
@@ -53,6 +66,19 @@ class ValidateStatusForm(FormValidationAction):
         dispatcher.utter_message(response=response)
         return {slot: None, "status_attempts": attempts}
 
+    async def extract_application_code(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        opening = tracker.get_slot("requested_slot") is None and not tracker.get_slot(
+            "application_code"
+        )
+        text = str(tracker.latest_message.get("text") or "")
+        if opening and not text.startswith("/") and not find_application_code(text) and not (
+            _LOOKUP_WORDS.search(unicodedata.normalize("NFC", text))
+        ):
+            return {"application_code": MISREAD, "applicant_identifier": MISREAD}
+        return {}
+
     async def extract_applicant_identifier(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
@@ -71,7 +97,7 @@ class ValidateStatusForm(FormValidationAction):
     def validate_application_code(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if value is None or value == GAVE_UP:
+        if value is None or value in (GAVE_UP, MISREAD):
             return {"application_code": value}
         code = find_application_code(str(value or ""))
         if code is None:
@@ -83,7 +109,7 @@ class ValidateStatusForm(FormValidationAction):
     def validate_applicant_identifier(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if value is None or value == GAVE_UP:
+        if value is None or value in (GAVE_UP, MISREAD):
             return {"applicant_identifier": value}
         text = str(value or "")
         code = tracker.get_slot("application_code") or ""
@@ -127,6 +153,8 @@ class ActionCheckStatus(PortalAction):
             SlotSet("application_code", None),
             SlotSet("applicant_identifier", None),
         ]
+        if code == MISREAD:
+            return [*reset, FollowupAction("action_answer_procedure")]
         if GAVE_UP in (code, identifier_slot) or not code or not identifier_slot:
             dispatcher.utter_message(response="utter_status_give_up")
             return [*reset, SlotSet("status_attempts", 0)]

@@ -70,6 +70,12 @@ def concepts() -> tuple[Concept, ...]:
 
 
 @lru_cache(maxsize=1)
+def people() -> frozenset[str]:
+    """Words for people: "mất" after one of them is a death, not a loss."""
+    return frozenset(str(w) for w in _read("people.yml") or [])
+
+
+@lru_cache(maxsize=1)
 def papers() -> tuple[str, ...]:
     """Words that name a paper, permit or card."""
     return tuple(str(w) for w in _read("papers.yml") or [])

@@ -64,6 +64,11 @@ def open_handoff(session: Session, data: HandoffCreate, now: datetime) -> tuple[
     """The conversation's open handoff, created unless there is one: (handoff, created)."""
     existing = _open_handoff_of(session, data.conversation_id)
     if existing is not None:
+        if data.contact_phone and existing.contact_phone != data.contact_phone:
+            # the number to call back, given after the request ("0912 345 678")
+            existing.contact_phone = data.contact_phone
+            existing.updated_at = as_utc(now)
+            session.commit()
         return existing, False
     now = as_utc(now)
     handoff = Handoff(

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from connectors.lexicon import Concept, concepts, context_words, papers, stopwords
+from connectors.lexicon import Concept, concepts, context_words, papers, people, stopwords
 from connectors.procedures.reading import Reading, contains_phrase, read
 from connectors.procedures.search import Hit, SearchIndex
 from connectors.procedures.variants import Variants
@@ -194,7 +194,13 @@ def _next_family(variants: Variants, choices: list[Choice]) -> Choice | None:
 def cue_words(reading: Reading) -> tuple[str, ...]:
     """The words variant cues are looked for in: aspect cues masked ("mất bao lâu" is about
     time, not a loss), everyday concepts expanded ("người Hàn" -> "yếu tố nước ngoài")."""
-    masked = tuple("_" if i in reading.cue_positions else w for i, w in enumerate(reading.words))
+    ws = reading.words
+    dead = {i for i, w in enumerate(ws) if w == "mat" and (
+        (i > 0 and ws[i - 1] in people()) or (i > 1 and ws[i - 1] == "da" and ws[i - 2] in people())
+    )}
+    masked = tuple(
+        "_" if i in reading.cue_positions or i in dead else w for i, w in enumerate(ws)
+    )
     extra = [c.official for c in applicable_concepts(masked)]
     return masked + tuple(w for phrase in extra for w in ("_", *phrase.split()))
 

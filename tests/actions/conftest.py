@@ -102,10 +102,12 @@ async def portal_down() -> AsyncIterator[PortalClient]:
 
 @pytest.fixture(scope="session")
 def domain() -> dict[str, Any]:
-    merged: dict[str, Any] = {"responses": {}, "slots": {}, "intents": [], "entities": []}
+    merged: dict[str, Any] = {
+        "responses": {}, "slots": {}, "forms": {}, "intents": [], "entities": [],
+    }
     for path in sorted((ROOT / "bot" / "domain").glob("*.yml")):
         part = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for key in ("responses", "slots"):
+        for key in ("responses", "slots", "forms"):
             merged[key].update(part.get(key) or {})
         for key in ("intents", "entities"):
             merged[key].extend(part.get(key) or [])

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.clients.portal import PortalClient
 from actions.feedback import (
     CANCELLED,
+    MISREAD,
     SKIPPED,
     SLOTS,
     ActionCheckFeedback,
@@ -171,3 +172,36 @@ async def test_lookup_without_or_with_unknown_code(
     await ActionCheckFeedback(portal).run(dispatcher, tracker(text, "check_feedback"), domain)
 
     assert dispatcher.messages[0]["response"] == response
+
+
+@pytest.mark.parametrize(
+    "text, misread",
+    [
+        ("ba bi mat cai can cuoc cua ba roi, lam lai co mat tien ko", True),
+        ("nhà chồng em là nhà bố mẹ chồng đứng tên, có cần bố mẹ chồng ký gì không", True),
+        ("cong an co toi nha lam can cuoc dum ko con", True),
+        ("đèn đường hỏng cả tuần rồi", False),
+        ("cán bộ một cửa phường quát tháo, ko hướng dẫn gì", False),
+        ("tôi muốn phản ánh sao hồ sơ chậm thế?", False),
+    ],
+)
+async def test_a_question_taken_for_a_complaint_is_answered_not_filed(
+    tracker: TrackerFactory, domain: dict[str, Any], text: str, misread: bool
+) -> None:
+    slots = await extract(tracker, domain, text, "submit_feedback")
+
+    assert (slots.get("feedback_confirm") == MISREAD) is misread
+
+
+async def test_a_misread_form_hands_the_question_to_the_procedure_answer(
+    portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    t = tracker("ba bi mat can cuoc, lam lai co mat tien ko", slots=dict.fromkeys(SLOTS, MISREAD))
+
+    events = await ActionSubmitFeedback(portal).run(dispatcher, t, domain)
+
+    assert dispatcher.messages == []
+    assert {"event": "followup", "name": "action_answer_procedure"} in [
+        {k: e.get(k) for k in ("event", "name")} for e in events
+    ]

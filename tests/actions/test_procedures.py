@@ -282,7 +282,9 @@ async def test_required_documents_come_first_and_conditions_are_kept(
     messages, _ = await run(portal, t, domain)
 
     documents = messages[0]["documents"]
-    assert documents.index("Giấy chứng sinh") < documents.index("Văn bản ủy quyền")
+    # the birth certificate is required ("nếu không có thì..." names an alternative)
+    assert documents.index("Giấy chứng sinh") < documents.index("Chỉ cần trong một số trường hợp")
+    assert documents.index("Chỉ cần trong một số trường hợp") < documents.index("Văn bản ủy quyền")
     assert "Chỉ khi ủy quyền" in documents
 
 

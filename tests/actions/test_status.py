@@ -9,7 +9,7 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clients.portal import PortalClient
-from actions.status import GAVE_UP, ActionCheckStatus, ValidateStatusForm
+from actions.status import GAVE_UP, MISREAD, ActionCheckStatus, ValidateStatusForm
 from tests.actions.conftest import TrackerFactory
 
 pytestmark = pytest.mark.anyio
@@ -157,3 +157,24 @@ async def test_connectors_down(
     await ActionCheckStatus(portal_down).run(dispatcher, t, domain)
 
     assert responses(dispatcher) == ["utter_portal_unavailable"]
+
+
+@pytest.mark.parametrize(
+    "text, misread",
+    [
+        ("làm sổ đỏ lần đầu cho mảnh đất ông bà để lại chưa có sổ", True),
+        ("tra cứu hồ sơ", False),
+        ("hồ sơ của tôi đến đâu rồi", False),
+        ("kiem tra tinh trang ho so", False),
+        (f"{CODE} xong chưa", False),
+    ],
+)
+async def test_a_procedure_question_taken_for_a_look_up_is_answered(
+    tracker: TrackerFactory, domain: dict[str, Any], text: str, misread: bool
+) -> None:
+    t = tracker(text, "check_status", active_loop="status_form")
+
+    events = await ValidateStatusForm().run(CollectingDispatcher(), t, domain)
+
+    filled = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert (filled.get("application_code") == MISREAD) is misread

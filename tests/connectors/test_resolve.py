@@ -48,6 +48,7 @@ def resolve(client: TestClient, q: str, focus: str | None = None) -> Any:
         ("đăng ký kết hôn với người Trung Quốc", "2.000806"),
         ("mất cà vẹt xe máy, lên công an làm lại", "1.013082"),
         ("sang tên sổ đỏ cho con", "1.013831"),
+        ("sang tên sổ đỏ do bố mất thì cần giấy tờ gì", "1.013831"),  # "bố mất": a death
         # everyday words for official names, and abbreviations
         ("nhập khẩu cho vợ về nhà chồng", "1.004222"),
         ("xin giấy xác nhận cư trú thay sổ hộ khẩu", "1.010041"),
