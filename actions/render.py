@@ -25,10 +25,11 @@ _MONEY = re.compile(
 _LEADING_ZEROS = re.compile(r"(?<!\d)0+(\d)")
 # a document is conditional when its name or note opens with a condition, or says "(nếu có)";
 # "Giấy chứng sinh; nếu không có thì ..." names an alternative, not a condition
+# ("Không cần khi…", "Không phải nộp nếu…" notes are exemptions: the document stays required)
 _CONDITIONAL_START = re.compile(
-    r"^\W*(chỉ khi|nếu|trường hợp|đối với|khi|không bắt buộc|tùy trường hợp)\b", re.IGNORECASE
+    r"^\W*(chỉ khi|chỉ cần|nếu|trường hợp|đối với|khi|không bắt buộc|tùy)\b", re.IGNORECASE
 )
-_IF_ANY = re.compile(r"\(\s*nếu có\s*\)|,\s*nếu có\b", re.IGNORECASE)
+_IF_ANY = re.compile(r"\(\s*(?:nếu|trường hợp|chỉ|đối với)\b[^)]*\)|,\s*nếu có\b", re.IGNORECASE)
 
 
 def vnd(text: str) -> str:
