@@ -30,15 +30,6 @@ class RateLimited(PortalError):
         self.retry_after = retry_after
 
 
-class ProcedureHit(BaseModel):
-    code: str
-    name: str
-    short_name: str | None = None
-    domain: str | None = None
-    score: float
-    match_len: int = 0
-
-
 class ResolvedProcedure(BaseModel):
     code: str
     name: str
@@ -58,7 +49,6 @@ class Resolution(BaseModel):
     aspects: list[str] = []
     out_of_reach: list[str] = []
     menu: str | None = None
-    content_words: int = 0
     names_a_paper: bool = False
 
 
@@ -214,10 +204,6 @@ class PortalClient:
             logger.error("connectors refused %s %s: %s", method, path, response.text[:300])
             raise PortalError(f"HTTP {response.status_code}")
         return response.json()
-
-    async def search_procedures(self, query: str, limit: int = 5) -> list[ProcedureHit]:
-        body = await self._get("/api/v1/procedures/search", q=query[:500], limit=limit)
-        return [ProcedureHit.model_validate(item) for item in body["items"]]
 
     async def resolve(self, text: str, focus: str | None = None) -> Resolution:
         params: dict[str, Any] = {"q": text[:2000]}

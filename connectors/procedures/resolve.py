@@ -91,8 +91,16 @@ def content_words(reading: Reading, index: SearchIndex | None = None) -> list[st
     ]
 
 
+def _masked(reading: Reading, also: set[int] | frozenset[int] = frozenset()) -> tuple[str, ...]:
+    """The message's words with its aspect cues (and ``also``) blanked out."""
+    return tuple(
+        "_" if i in reading.cue_positions or i in also else w
+        for i, w in enumerate(reading.words)
+    )
+
+
 def names_a_paper(reading: Reading) -> bool:
-    masked = tuple("_" if i in reading.cue_positions else w for i, w in enumerate(reading.words))
+    masked = _masked(reading)
     return any(contains_phrase(masked, p) for p in papers())
 
 
@@ -198,9 +206,7 @@ def cue_words(reading: Reading) -> tuple[str, ...]:
     dead = {i for i, w in enumerate(ws) if w == "mat" and (
         (i > 0 and ws[i - 1] in people()) or (i > 1 and ws[i - 1] == "da" and ws[i - 2] in people())
     )}
-    masked = tuple(
-        "_" if i in reading.cue_positions or i in dead else w for i, w in enumerate(ws)
-    )
+    masked = _masked(reading, dead)
     extra = [c.official for c in applicable_concepts(masked)]
     return masked + tuple(w for phrase in extra for w in ("_", *phrase.split()))
 

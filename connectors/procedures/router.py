@@ -17,6 +17,9 @@ from connectors.procedures.schemas import (
 
 router = APIRouter(prefix="/api/v1/procedures", tags=["procedures"])
 
+CODE_PATTERN = r"^[0-9A-Za-z.\-_]+$"  # national codes (1.001193) and local ones
+ProcedureCode = Annotated[str, Path(max_length=32, pattern=CODE_PATTERN)]
+
 
 @router.get("/search", response_model=SearchResult)
 def search_procedures(
@@ -37,7 +40,7 @@ def resolve_procedure(
     q: Annotated[str, Query(min_length=1, max_length=2000, description="the citizen's message")],
     focus: Annotated[
         str | None,
-        Query(max_length=32, pattern=r"^[0-9A-Za-z.\-_]+$",
+        Query(max_length=32, pattern=CODE_PATTERN,
               description="the procedure the conversation is about, if any"),
     ] = None,
 ) -> Response:
@@ -50,7 +53,7 @@ def resolve_procedure(
 def get_procedure(
     session: SessionDep,
     catalogue: CatalogueDep,
-    code: Annotated[str, Path(max_length=32, pattern=r"^[0-9A-Za-z.\-_]+$")],
+    code: ProcedureCode,
 ) -> Response:
     body = catalogue.detail(session, code)
     if body is None:
@@ -62,7 +65,7 @@ def get_procedure(
 def procedure_offices(
     session: SessionDep,
     settings: SettingsDep,
-    code: Annotated[str, Path(max_length=32, pattern=r"^[0-9A-Za-z.\-_]+$")],
+    code: ProcedureCode,
 ) -> ProcedureOffices:
     """Where to submit: the agency the record names, and this locality's offices of that kind
     (none when the locality lists no office of that kind: never a wrong one)."""

@@ -80,9 +80,6 @@ class ResolveResult(BaseModel):
         "personal_case",
     )
     menu: str | None = None
-    content_words: int = Field(
-        default=0, description="words of the message about a procedure (not cues or context)"
-    )
     names_a_paper: bool = Field(
         default=False, description="the message names a paper, permit or card (lexicon/papers.yml)"
     )

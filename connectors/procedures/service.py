@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from connectors.cache import Cache
 from connectors.lexicon import fingerprint as lexicon_fingerprint
 from connectors.procedures.models import CatalogueState, Procedure, ProcedureAlias
-from connectors.procedures.resolve import Choice, content_words, names_a_paper, resolve
+from connectors.procedures.resolve import Choice, names_a_paper, resolve
 from connectors.procedures.schemas import (
     ProcedurePublic,
     ProcedureSummary,
@@ -218,7 +218,6 @@ class CatalogueService:
             aspects=list(reading.aspects) if reading else [],
             out_of_reach=list(reading.out_of_reach) if reading else [],
             menu=result.menu,
-            content_words=len(content_words(reading, index)) if reading else 0,
             names_a_paper=names_a_paper(reading) if reading else False,
         ).model_dump_json().encode()
         if current:
