@@ -3,7 +3,13 @@
 One module per citizen service; the portal is reached only through ``actions.clients.portal``.
 """
 
-from actions.conversation import ActionCancelForm, ActionClarify, ActionSaveRating, ActionThank
+from actions.conversation import (
+    ActionCancelForm,
+    ActionClarify,
+    ActionOutOfScope,
+    ActionSaveRating,
+    ActionThank,
+)
 from actions.feedback import ActionCheckFeedback, ActionSubmitFeedback, ValidateFeedbackForm
 from actions.handoff import ActionHandoff
 from actions.procedures import ActionAnswerProcedure
@@ -16,6 +22,7 @@ __all__ = [
     "ActionCheckStatus",
     "ActionClarify",
     "ActionHandoff",
+    "ActionOutOfScope",
     "ActionSaveRating",
     "ActionSubmitFeedback",
     "ActionThank",

@@ -9,7 +9,9 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import PortalAction
+from actions.clients.portal import Resolution
 from actions.phrases import Labels
+from actions.procedures import ActionAnswerProcedure
 
 FORM_SLOTS = (
     "application_code",
@@ -46,15 +48,28 @@ RESOLVING_ACTIONS = {
 }
 
 
+# The replies that mean "I did not understand" (a fallback answered from the message is not one).
+UNSURE_REPLIES = {"utter_clarify", "utter_rephrase_suggestions"}
+
+
 def consecutive_fallbacks(tracker: Tracker) -> int:
+    """Unsure messages in a row, this one included, counting only those the bot did not
+    understand (a fallback answered from the procedure in focus breaks the run)."""
     count = 0
+    unsure_reply = True  # this message's reply is still to come
     for event in reversed(tracker.events):
+        if event.get("event") == "bot":
+            unsure_reply = unsure_reply or (
+                (event.get("metadata") or {}).get("utter_action") in UNSURE_REPLIES
+            )
+            continue
         if event.get("event") != "user":
             continue
         intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        if intent != "nlu_fallback":
+        if intent != "nlu_fallback" or not unsure_reply:
             break
         count += 1
+        unsure_reply = False
     return max(count, 1)
 
 
@@ -71,13 +86,22 @@ class ActionCancelForm(Action):
         return [*(SlotSet(s, None) for s in FORM_SLOTS), SlotSet("status_attempts", 0)]
 
 
-class ActionClarify(Action):
+class ActionClarify(PortalAction):
+    """The NLU is unsure. The words may still say enough: a question about the procedure in
+    focus ("ủy quyền cho em gái xin hộ đc ko"), or one that names a procedure outright, is
+    answered; otherwise "ý anh/chị là...?", then how to ask, then a person."""
+
     def name(self) -> str:
         return "action_clarify"
 
-    async def run(
+    async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        text = str(tracker.latest_message.get("text") or "")
+        if text.strip() and not text.startswith("/"):
+            reading = await self.portal.resolve(text, tracker.get_slot("procedure_code"))
+            if answerable(reading, tracker.get_slot("procedure_code")):
+                return await ActionAnswerProcedure(self.portal).answer(dispatcher, tracker, domain)
         tier = consecutive_fallbacks(tracker)
         if tier >= HANDOFF_AT:
             return [FollowupAction("action_handoff")]
@@ -95,6 +119,33 @@ class ActionClarify(Action):
         ]
         buttons.append({"title": labels["none_of_these"], "payload": "/out_of_scope"})
         dispatcher.utter_message(response="utter_clarify", buttons=buttons)
+        return []
+
+
+def answerable(reading: Resolution, focus: str | None) -> bool:
+    """Is the message clear enough without its intent?"""
+    return bool(reading.out_of_reach) or reading.decision == "confident" or (
+        focus is not None and bool(reading.aspects) and reading.decision in ("none", "weak")
+    )
+
+
+class ActionOutOfScope(PortalAction):
+    """The NLU took the message for something beyond public services. A penalty or policy
+    question still gets the hotline and staff, and a message that names a procedure outright
+    ("đi xuất khẩu lao động có phải khai báo tạm vắng không") its answer."""
+
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    async def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        text = str(tracker.latest_message.get("text") or "")
+        if text.strip() and not text.startswith("/"):
+            reading = await self.portal.resolve(text, tracker.get_slot("procedure_code"))
+            if reading.out_of_reach or reading.decision == "confident":
+                return await ActionAnswerProcedure(self.portal).answer(dispatcher, tracker, domain)
+        dispatcher.utter_message(response="utter_out_of_scope")
         return []
 
 

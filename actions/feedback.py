@@ -12,8 +12,9 @@ from rasa_sdk.types import DomainDict
 
 from actions import feedback_parsing as fp
 from actions.base import PortalAction
-from actions.clients.portal import NotFound
+from actions.clients.portal import NotFound, PortalClient
 from actions.parsing import find_feedback_code, format_date
+from actions.procedures import ActionAnswerProcedure
 
 # Optional answers the citizen skipped ("Bỏ qua" button or "không").
 SKIPPED = "-"
@@ -28,6 +29,13 @@ SLOTS = (
     "feedback_confirm",
 )
 REQUIRED = ("feedback_description", "feedback_location", "feedback_contact", "feedback_confirm")
+# A question asked in passing once the complaint is told ("à mà cho hỏi tạm trú mất mấy ngày")
+# is answered, and the form asks its question again; the description step keeps everything.
+QUESTION_INTENTS = {
+    "ask_procedure", "ask_documents", "ask_fee", "ask_processing_time", "ask_office", "ask_online",
+}
+QUESTION_SURE = 0.8
+ASIDE_STEPS = {"feedback_location", "feedback_contact", "feedback_confirm"}
 
 
 def _latest(tracker: Tracker) -> tuple[str, str | None]:
@@ -48,6 +56,9 @@ class ValidateFeedbackForm(FormValidationAction):
     "ko" inside a description is part of it. Only a short, clear "thôi"/"hủy" stops the form.
     """
 
+    def __init__(self, portal: PortalClient | None = None) -> None:
+        self._portal = portal
+
     def name(self) -> str:
         return "validate_feedback_form"
 
@@ -56,6 +67,26 @@ class ValidateFeedbackForm(FormValidationAction):
         domain: DomainDict,
     ) -> list[str]:
         return list(REQUIRED)
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if not self._aside(tracker):
+            return await super().run(dispatcher, tracker, domain)
+        events = await ActionAnswerProcedure(self._portal).run(dispatcher, tracker, domain)
+        # the answer's focus is kept; nothing of the form changes, so it asks its question again
+        return [e for e in events if e.get("event") == "slot"]
+
+    @staticmethod
+    def _aside(tracker: Tracker) -> bool:
+        text, intent = _latest(tracker)
+        sure = float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
+        return (
+            tracker.get_slot("requested_slot") in ASIDE_STEPS
+            and intent in QUESTION_INTENTS and sure >= QUESTION_SURE
+            and fp.is_question_not_complaint(text) and fp.find_contact(text) is None
+            and fp.find_place(text) is None
+        )
 
     def _cancelled(self, tracker: Tracker) -> bool:
         text, _intent = _latest(tracker)

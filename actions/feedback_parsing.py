@@ -55,7 +55,8 @@ _COMPLAINT_WORDS = re.compile(
 _NEGATION = r"(?:không|ko|k|khong|chẳng|chang|chả|cha|hông|hong)"
 _QUESTION_END = re.compile(
     r"(?:\?|\b(?:không|ko|k|khong|hok|hông|chưa|chua|được không|dc ko|đc ko|dc k|thế nào|the nao|"
-    r"ntn|làm sao|lam sao|bao nhiêu|bao nhieu|bn|ở đâu|o dau|nhỉ|nhi|hả|ha|sao)"
+    r"ntn|làm sao|lam sao|bao nhiêu|bao nhieu|bn|ở đâu|o dau|nhỉ|nhi|hả|ha|sao|bao giờ|bao gio|"
+    r"khi nào|khi nao|mấy ngày|may ngay|mấy hôm|may hom|bao lâu|bao lau)"
     r"(?:\s+(?:ạ|a|vậy|vay|v|z|nhé|nhe|em|ad|con|chị|anh|nhỉ))*\s*[.!]*)\s*$",
     re.IGNORECASE,
 )

@@ -215,6 +215,13 @@ class ActionAnswerProcedure(PortalAction):
                                          laws=render.bullets(laws))
             else:
                 self._not_in_record(dispatcher, p, labels["aspect_legal"])
+        elif aspect == "deadline":
+            found = render.deadlines(p.conditions, *p.steps)
+            if found:
+                dispatcher.utter_message(response="utter_procedure_deadline", procedure_name=name,
+                                         deadlines=render.bullets(found))
+            else:
+                self._not_in_record(dispatcher, p, labels["aspect_deadline"])
         elif aspect == "validity":
             # the records hold no field for how long the result is valid
             self._not_in_record(dispatcher, p, labels["aspect_validity"])
@@ -225,6 +232,7 @@ class ActionAnswerProcedure(PortalAction):
                 procedure_name=name,
                 summary=p.summary or p.name,
                 agency=p.agency or labels["unknown"],
+                main_documents=render.main_documents(p.documents, labels),
                 fee_short=render.fee_short(p.channels, labels),
                 time_short=render.time_short(p.channels, labels),
                 online_short=labels["yes"] if has_online else labels["no"],
@@ -233,7 +241,10 @@ class ActionAnswerProcedure(PortalAction):
     async def _office(self, dispatcher: CollectingDispatcher, p: Procedure, labels: Labels) -> None:
         where = await self.portal.offices(p.code)
         known = await runtime.locality(self.portal)
-        agency = p.agency or labels["unknown"]
+        agency = p.agency or (
+            labels["agency_by_level"].format(level=where.level.lower()) if where.level
+            else labels["unknown"]
+        )
         if not where.offices:
             dispatcher.utter_message(response="utter_procedure_office_agency_only",
                                      procedure_name=p.display_name, agency=agency)

@@ -141,6 +141,36 @@ def documents_block(
     return "\n".join(lines), folded
 
 
+def main_documents(docs: Iterable[Document], labels: Labels, *, limit: int = 3) -> str:
+    """The required documents to submit, each named shortly ("Đơn trình báo mất hộ chiếu phổ
+    thông (mẫu TK05)"), for the overview; the documents answer lists them all."""
+    required = [d for d in docs if d.group == "nộp" and not is_conditional(d)]
+    if not required:
+        return labels["unknown"]
+    names = [re.split(r"[;:]", d.name, maxsplit=1)[0].strip(" .,") for d in required[:limit]]
+    more = labels["and_more"] if len(required) > limit else ""
+    return "; ".join(names) + more
+
+
+_DEADLINE = re.compile(
+    r"[^.;\n]*\b(?:trong (?:thời hạn|vòng)?\s*\d+|trước\s+(?:ngày|khi|\d+)|chậm nhất|"
+    r"kể từ|\d+\s+(?:ngày|tháng|năm)\s+(?:trước|kể từ|sau))[^.;\n]*",
+    re.IGNORECASE,
+)
+
+
+def deadlines(*texts: str | None) -> list[str]:
+    """The sentences of a record that set a time limit for the citizen ("Phải báo trong 02 ngày
+    làm việc kể từ khi phát hiện mất hộ chiếu"), each once, in the record's order."""
+    found: list[str] = []
+    for text in texts:
+        for m in _DEADLINE.finditer(text or ""):
+            sentence = m[0].strip(" ,-•")
+            if sentence and sentence not in found:
+                found.append(sentence)
+    return found
+
+
 # --- offices -----------------------------------------------------------------------------------
 
 

@@ -82,7 +82,9 @@ class ValidateStatusForm(FormValidationAction):
     async def extract_applicant_identifier(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """"mã 000.00.30.H56-261115-0012, cccd 079203001234" in one message: both at once."""
+        """"mã 000.00.30.H56-261115-0012, cccd 079203001234" in one message: both at once; a
+        corrected code alone retries with the identifier of the look-up that found nothing (the
+        same code again means the identifier was wrong: it is asked for)."""
         if tracker.get_slot("applicant_identifier") is not None:
             return {}
         text = str(tracker.latest_message.get("text") or "")
@@ -91,7 +93,10 @@ class ValidateStatusForm(FormValidationAction):
             return {}
         identifier = find_identifier(_without_code(text))
         if identifier is None or identifier.kind == "last4":
-            return {}
+            # "à nhầm, mã đúng là …" after a failed look-up: the identifier given then
+            tried = tracker.get_slot("status_identifier_tried")
+            corrected = code != tracker.get_slot("status_code_tried")
+            return {"applicant_identifier": tried} if tried and corrected else {}
         return {"applicant_identifier": f"{identifier.kind}:{identifier.value}"}
 
     def validate_application_code(
@@ -152,6 +157,8 @@ class ActionCheckStatus(PortalAction):
         reset: list[EventType] = [
             SlotSet("application_code", None),
             SlotSet("applicant_identifier", None),
+            SlotSet("status_identifier_tried", None),
+            SlotSet("status_code_tried", None),
         ]
         if code == MISREAD:
             return [*reset, FollowupAction("action_answer_procedure")]
@@ -175,8 +182,10 @@ class ActionCheckStatus(PortalAction):
             dispatcher.utter_message(
                 response="utter_status_not_found", remaining=MAX_ATTEMPTS - attempts
             )
-            # the citizen sends the code again, which starts the form afresh
-            return [*reset, SlotSet("status_attempts", attempts)]
+            # the citizen sends the code again, which starts the form afresh (with this identifier)
+            return [*reset, SlotSet("status_attempts", attempts),
+                    SlotSet("status_identifier_tried", identifier_slot),
+                    SlotSet("status_code_tried", code)]
         self._say(dispatcher, status, runtime.hotline(await runtime.locality(self.portal)))
         # the dossier's procedure is in focus ("thủ tục này phí bao nhiêu?"), and what it still
         # needs is remembered ("vậy em cần bổ sung cái gì?")

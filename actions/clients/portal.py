@@ -116,6 +116,7 @@ class ProcedureOffices(BaseModel):
     agency: str | None = None
     kinds: list[str] = []
     offices: list[Office] = []
+    level: str | None = None  # the record names no agency: its offices come from its level
 
 
 class Locality(BaseModel):

@@ -43,6 +43,21 @@ def kinds_of(agency: str | None) -> list[str]:
     return sorted(found, key=found.__getitem__)
 
 
+# A record that names no agency still says at which level the procedure is settled; when that is
+# one level, its offices are this locality's offices of that level (one-stop shops).
+LEVEL_KINDS = {"cap xa": "commune", "cap tinh": "province_center"}
+OTHER_LEVEL = "co quan khac"
+
+
+def kinds_of_level(level: str | None) -> list[str]:
+    """Office kinds for a record's level ("Cấp xã" -> commune), none when it names several."""
+    parts = {" ".join(words(p)) for p in (level or "").split(",")} - {"", OTHER_LEVEL}
+    if len(parts) != 1:
+        return []
+    kind = LEVEL_KINDS.get(parts.pop())
+    return [kind] if kind else []
+
+
 def offices_for(locality: Locality, kinds: list[str]) -> list[Office]:
     """The locality's offices of those kinds, in the kinds' order, each once."""
     chosen: list[Office] = []

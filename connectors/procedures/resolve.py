@@ -5,7 +5,8 @@ One answer per message, from the whole message (not only from an NLU entity):
 - ``confident``: a procedure explains the message well and clearly beats the others; a detail of
   the message may pick another member of its family ("mất hộ chiếu" -> reporting the loss).
 - ``weak``: something matches, not clearly; the caller keeps its focus or offers ``candidates``.
-- ``none``: the message names no procedure at all ("phí bao nhiêu?"): the caller's focus answers.
+- ``none``: the message names no procedure at all ("phí bao nhiêu?"), or nothing beyond the one in
+  focus ("bao lâu thì có giấy phép"): the caller's focus answers.
 - ``menu``: a vague request ("làm giấy tờ cho con"): ``candidates`` are the choices to offer.
 - ``no_fit``: the message is about something no procedure of the catalogue explains; the caller
   says so honestly instead of answering with the nearest procedure.
@@ -30,6 +31,9 @@ from connectors.text import expand_query, words
 # Chosen on the dev sets (benchmarks/search_dev*.yml; see reports/search/README.md).
 NO_FIT_BELOW = 0.70  # under this confidence, no procedure fits
 CONFIDENT_FROM = 0.70  # a procedure this well matched ...
+# A follow-up whose content words the procedure in focus explains this well stays on it ("bao lâu
+# thì có sổ mới" after a lost land-use certificate): the paper it names is the focus's own.
+FOCUS_EXPLAINS = 0.5
 CLEAR_LEAD = 1.25  # ... and scoring this far ahead of the next family, is taken without asking
 NAMED_WORDS = 2  # or whose name/alias of at least this many words the message contains whole
 MIN_EVIDENCE = 2  # one word ("lấy", "đổi") is never enough to switch to a procedure
@@ -99,9 +103,25 @@ def _masked(reading: Reading, also: set[int] | frozenset[int] = frozenset()) -> 
     )
 
 
-def names_a_paper(reading: Reading) -> bool:
+def names_a_paper(reading: Reading, focus_words: frozenset[str] = frozenset()) -> bool:
+    """Does the message name a paper other than the focus's own ("thẻ" of the ID card in focus
+    is the same topic; "giấy phép lao động" is not)?"""
     masked = _masked(reading)
-    return any(contains_phrase(masked, p) for p in papers())
+    ignore = stopwords() | context_words()
+    for paper in papers():
+        cue = tuple(paper.split())
+        n = len(cue)
+        for i in range(len(masked) - n + 1):
+            if masked[i:i + n] != cue:
+                continue
+            # the word after the paper says which one it is ("giấy phép lao động")
+            which = masked[i + n] if i + n < len(masked) else "_"
+            own = set(cue) <= focus_words and (
+                which == "_" or which in ignore or which in focus_words
+            )
+            if not own:
+                return True
+    return False
 
 
 def coverage(index: SearchIndex, code: str, content: Sequence[str], reading: Reading) -> float:
@@ -150,13 +170,15 @@ def resolve(
         return Resolution("menu", None, f"menu {menu.name}",
                           [Choice(c, 0.0, 0.0, 0) for c in codes], reading, menu.name)
     if not choices:
-        return _from_focus(variants, reading, focus) or Resolution(
+        return _from_focus(variants, reading, focus) or _focus_explains(
+            index, reading, content, focus) or Resolution(
             "none" if not content else "no_fit", None,
             "no procedure words" if not content else "nothing matches", [], reading,
         )
     top = choices[0]
     if top.confidence < NO_FIT_BELOW:
-        return _from_focus(variants, reading, focus) or Resolution(
+        return _from_focus(variants, reading, focus) or _focus_explains(
+            index, reading, content, focus) or Resolution(
             "no_fit", None, f"best match {top.confidence:.2f}", choices[:3], reading,
         )
     runner_up = _next_family(variants, choices)
@@ -238,6 +260,19 @@ def _from_focus(variants: Variants, reading: Reading, focus: str | None) -> Reso
         return None
     return Resolution("confident", Choice(code, 0.0, 1.0, 0), f"{family.name}: {why} (focus)",
                       [], reading)
+
+
+def _focus_explains(
+    index: SearchIndex, reading: Reading, content: list[str], focus: str | None
+) -> Resolution | None:
+    """Nothing fits the message on its own, but the procedure in focus explains its words: a
+    follow-up about it ("bao lâu thì có giấy phép"), not a new topic."""
+    if focus is None or not content:
+        return None
+    share = coverage(index, focus, content, reading)
+    if share < FOCUS_EXPLAINS:
+        return None
+    return Resolution("none", None, f"the focus explains {share:.2f}", [], reading)
 
 
 def _distinct(choices: list[Choice], chosen: str | None) -> list[Choice]:

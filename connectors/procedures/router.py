@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, Query, Response
 
 from connectors.deps import CatalogueDep, SessionDep, SettingsDep
-from connectors.locality.agencies import kinds_of, offices_for
+from connectors.locality.agencies import kinds_of, kinds_of_level, offices_for
 from connectors.locality.service import load_locality
 from connectors.procedures.models import Procedure
 from connectors.procedures.schemas import (
@@ -68,12 +68,17 @@ def procedure_offices(
     code: ProcedureCode,
 ) -> ProcedureOffices:
     """Where to submit: the agency the record names, and this locality's offices of that kind
-    (none when the locality lists no office of that kind: never a wrong one)."""
+    (none when the locality lists no office of that kind: never a wrong one). A record without
+    an agency is placed by its level, when it names one ("Cấp xã": the commune's one-stop shop)."""
     procedure = session.get(Procedure, code)
     if procedure is None:
         raise HTTPException(status_code=404, detail=f"Không có thủ tục mã {code}.")
     kinds = kinds_of(procedure.agency)
+    by_level = not procedure.agency and bool(kinds_of_level(procedure.level))
+    if by_level:
+        kinds = kinds_of_level(procedure.level)
     return ProcedureOffices(
         code=code, agency=procedure.agency, kinds=kinds,
         offices=offices_for(load_locality(settings.locality_file), kinds),
+        level=procedure.level if by_level else None,
     )

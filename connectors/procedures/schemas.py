@@ -73,7 +73,7 @@ class ResolveResult(BaseModel):
     aspects: list[str] = Field(
         default_factory=list,
         description="what the message asks: documents, fee, time, office, online, requesters, "
-        "conditions, result, steps, validity, legal",
+        "conditions, result, steps, validity, deadline, legal",
     )
     out_of_reach: list[str] = Field(
         default_factory=list, description="questions no procedure answers: penalty, policy, "
@@ -90,6 +90,9 @@ class ProcedureOffices(BaseModel):
     agency: str | None
     kinds: list[str] = Field(description="office kinds the agency names (police, commune...)")
     offices: list[Office] = Field(description="this locality's offices of those kinds")
+    level: str | None = Field(
+        default=None, description="the record's level, when the offices come from it (no agency)"
+    )
 
 
 class SearchResult(BaseModel):

@@ -218,7 +218,9 @@ class CatalogueService:
             aspects=list(reading.aspects) if reading else [],
             out_of_reach=list(reading.out_of_reach) if reading else [],
             menu=result.menu,
-            names_a_paper=names_a_paper(reading) if reading else False,
+            names_a_paper=names_a_paper(
+                reading, index.vocabulary(focus) if focus else frozenset()
+            ) if reading else False,
         ).model_dump_json().encode()
         if current:
             self._cache.set_raw(key, body)

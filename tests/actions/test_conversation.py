@@ -11,6 +11,7 @@ from actions.clients.portal import PortalClient
 from actions.conversation import (
     ActionCancelForm,
     ActionClarify,
+    ActionOutOfScope,
     ActionSaveRating,
     ActionThank,
     rating_from,
@@ -21,15 +22,22 @@ from tests.actions.conftest import TrackerFactory
 pytestmark = pytest.mark.anyio
 
 
-def fallback_turns(n: int) -> list[dict[str, Any]]:
+def fallback_turns(n: int, reply: str = "utter_clarify") -> list[dict[str, Any]]:
+    """A greeting, then n unsure messages; each earlier one got ``reply``."""
     turn = {"event": "user", "text": "???", "parse_data": {"intent": {"name": "nlu_fallback"}}}
-    return [{"event": "user", "text": "xin chào", "parse_data": {"intent": {"name": "greet"}}}] + [
-        dict(turn) for _ in range(n)
+    answered = {"event": "bot", "text": "...", "metadata": {"utter_action": reply}}
+    events: list[dict[str, Any]] = [
+        {"event": "user", "text": "xin chào", "parse_data": {"intent": {"name": "greet"}}}
     ]
+    for i in range(n):
+        events.append(dict(turn))
+        if i < n - 1:
+            events.append(dict(answered))
+    return events
 
 
 async def test_first_unsure_message_offers_the_likely_intents(
-    tracker: TrackerFactory, domain: dict[str, Any]
+    tracker: TrackerFactory, domain: dict[str, Any], portal: PortalClient
 ) -> None:
     dispatcher = CollectingDispatcher()
     t = tracker(
@@ -39,9 +47,8 @@ async def test_first_unsure_message_offers_the_likely_intents(
         ranking=[("nlu_fallback", 0.4), ("ask_fee", 0.3), ("greet", 0.2), ("ask_documents", 0.1)],
     )
 
-    events = await ActionClarify().run(dispatcher, t, domain)
+    await ActionClarify(portal).run(dispatcher, t, domain)
 
-    assert events == []
     assert dispatcher.messages[0]["response"] == "utter_clarify"
     titles = [b["title"] for b in dispatcher.messages[0]["buttons"]]
     assert titles == ["Hỏi lệ phí", "Hỏi giấy tờ cần mang", "Không phải các ý trên"]
@@ -49,11 +56,11 @@ async def test_first_unsure_message_offers_the_likely_intents(
 
 
 async def test_second_unsure_message_shows_how_to_ask(
-    tracker: TrackerFactory, domain: dict[str, Any]
+    tracker: TrackerFactory, domain: dict[str, Any], portal: PortalClient
 ) -> None:
     dispatcher = CollectingDispatcher()
 
-    await ActionClarify().run(
+    await ActionClarify(portal).run(
         dispatcher, tracker("??", "nlu_fallback", events=fallback_turns(2)), domain
     )
 
@@ -61,13 +68,72 @@ async def test_second_unsure_message_shows_how_to_ask(
 
 
 async def test_third_unsure_message_goes_to_an_officer(
-    tracker: TrackerFactory, domain: dict[str, Any]
+    tracker: TrackerFactory, domain: dict[str, Any], portal: PortalClient
 ) -> None:
-    events = await ActionClarify().run(
+    events = await ActionClarify(portal).run(
         CollectingDispatcher(), tracker("??", "nlu_fallback", events=fallback_turns(3)), domain
     )
 
-    assert events == [{"event": "followup", "timestamp": None, "name": "action_handoff"}]
+    assert {"event": "followup", "timestamp": None, "name": "action_handoff"} in events
+
+
+async def test_unsure_messages_answered_from_their_words_do_not_count_towards_a_person(
+    tracker: TrackerFactory, domain: dict[str, Any], portal: PortalClient
+) -> None:
+    dispatcher = CollectingDispatcher()
+    t = tracker("??", "nlu_fallback", events=fallback_turns(3, reply="utter_procedure_fee"),
+                ranking=[("nlu_fallback", 0.4), ("ask_fee", 0.3)])
+
+    await ActionClarify(portal).run(dispatcher, t, domain)
+
+    assert dispatcher.messages[0]["response"] == "utter_clarify"
+
+
+@pytest.mark.parametrize(
+    "text, focus, expected",
+    [
+        # the NLU was unsure; the words ask about the procedure in focus
+        ("ủy quyền cho em gái xin hộ đc ko", "1.001193", "utter_procedure_requesters"),
+        ("uy quyen cho em gai xin ho dc ko", "1.001193", "utter_procedure_requesters"),
+        # ... or name a procedure outright
+        ("đăng ký khai sinh cho con thì lệ phí thế nào", None, "utter_procedure_fee"),
+        # ... or nothing clear: "ý anh/chị là...?"
+        ("phi lam cai do", None, "utter_clarify"),
+    ],
+)
+async def test_an_unsure_message_is_answered_when_its_words_are_clear(
+    tracker: TrackerFactory, domain: dict[str, Any], portal: PortalClient,
+    text: str, focus: str | None, expected: str,
+) -> None:
+    dispatcher = CollectingDispatcher()
+    t = tracker(text, "nlu_fallback", slots={"procedure_code": focus},
+                events=fallback_turns(1), ranking=[("nlu_fallback", 0.4), ("ask_fee", 0.3)])
+
+    await ActionClarify(portal).run(dispatcher, t, domain)
+
+    assert dispatcher.messages[0]["response"] == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("giá vàng hôm nay bao nhiêu", "utter_out_of_scope"),
+        # a penalty is no procedure, but the citizen gets the hotline and staff
+        ("vuot den do xe may bi phat bao nhieu tien vay", "utter_cannot_answer"),
+        # a procedure named outright is answered, whatever the NLU thought
+        ("toi di xuat khau lao dong 2 nam thi co phai khai bao tam vang ko",
+         "utter_procedure_overview"),
+    ],
+)
+async def test_out_of_scope_still_answers_what_the_words_name(
+    tracker: TrackerFactory, domain: dict[str, Any], portal: PortalClient, text: str,
+    expected: str,
+) -> None:
+    dispatcher = CollectingDispatcher()
+
+    await ActionOutOfScope(portal).run(dispatcher, tracker(text, "out_of_scope"), domain)
+
+    assert dispatcher.messages[0]["response"] == expected
 
 
 async def test_cancel_forgets_what_the_forms_collected(

@@ -180,6 +180,7 @@ async def test_lookup_without_or_with_unknown_code(
         ("ba bi mat cai can cuoc cua ba roi, lam lai co mat tien ko", True),
         ("nhà chồng em là nhà bố mẹ chồng đứng tên, có cần bố mẹ chồng ký gì không", True),
         ("cong an co toi nha lam can cuoc dum ko con", True),
+        ("vay em can bo sung cai gi, han den bao gio", True),
         ("đèn đường hỏng cả tuần rồi", False),
         ("cán bộ một cửa phường quát tháo, ko hướng dẫn gì", False),
         ("tôi muốn phản ánh sao hồ sơ chậm thế?", False),
@@ -205,3 +206,37 @@ async def test_a_misread_form_hands_the_question_to_the_procedure_answer(
     assert {"event": "followup", "name": "action_answer_procedure"} in [
         {k: e.get(k) for k in ("event", "name")} for e in events
     ]
+
+
+@pytest.mark.parametrize(
+    "requested, text, intent, aside",
+    [
+        # a question in passing, once the complaint is told: answered, the form goes on
+        ("feedback_location", "à mà cho hỏi đăng ký tạm trú mất mấy ngày", "ask_processing_time",
+         True),
+        ("feedback_contact", "cho hỏi làm căn cước cho con phí bao nhiêu", "ask_fee", True),
+        # the answers to the form's questions
+        ("feedback_location", "ở ngõ 5 phố Huế", "ask_office", False),
+        ("feedback_contact", "0912 345 678 ạ", "ask_fee", False),
+        # the description keeps everything, questions included
+        ("feedback_description", "sao hồ sơ của tôi chậm thế, bao giờ mới xong", "ask_processing_time",
+         False),
+    ],
+)
+async def test_a_question_in_passing_is_answered_and_the_form_asks_again(
+    portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any], requested: str,
+    text: str, intent: str, aside: bool,
+) -> None:
+    dispatcher = CollectingDispatcher()
+    told = {} if requested == "feedback_description" else {
+        "feedback_description": "Đường Trần Phú cứ mưa là ngập nửa bánh xe"}
+    t = tracker(text, intent, active_loop="feedback_form",
+                slots={"requested_slot": requested, **told})
+
+    events = await ValidateFeedbackForm(portal).run(dispatcher, t, domain)
+
+    filled = {e["name"] for e in events if e.get("event") == "slot" and e.get("value")}
+    answered = [m["response"] for m in dispatcher.messages if m["response"].startswith(
+        "utter_procedure_")]
+    assert bool(answered) is aside
+    assert (not filled & set(SLOTS)) is aside

@@ -263,6 +263,51 @@ async def test_the_office_is_the_one_of_the_procedures_agency(
     assert "(địa chỉ mẫu)" not in office["offices"]
 
 
+async def test_a_record_without_an_agency_is_placed_by_its_level(
+    portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any]
+) -> None:
+    # 1.013229 (building permit for repairs) names no agency; its level is "Cấp xã, Cơ quan khác"
+    t = tracker("/ask_office", "ask_office", {"procedure_code": "1.013229"})
+
+    messages, _ = await run(portal, t, domain)
+
+    assert messages[0]["response"] == "utter_procedure_office"
+    assert messages[0]["agency"].startswith("cơ quan cấp xã")
+    assert "Ủy ban nhân dân phường/xã" in messages[0]["offices"]
+
+
+@pytest.mark.parametrize(
+    "text, code, expected",
+    [
+        # the time limits the record sets for the citizen, not the office's processing time
+        ("phải báo trong mấy ngày", "1.010386", "Phải báo trong 02 ngày làm việc"),
+        ("gia hạn trước bao lâu", "1.002755", "trong thời hạn 15 ngày trước ngày hết hạn"),
+    ],
+)
+async def test_a_deadline_question_gets_the_records_time_limit(
+    portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any], text: str, code: str,
+    expected: str,
+) -> None:
+    t = tracker(text, "ask_processing_time", slots={"procedure_code": code})
+
+    messages, _ = await run(portal, t, domain)
+
+    assert responses(messages) == ["utter_procedure_deadline"]
+    assert expected in messages[0]["deadlines"]
+
+
+async def test_the_overview_names_the_main_documents(
+    portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any]
+) -> None:
+    t = tracker("bị mất hộ chiếu thì phải làm gì", "ask_procedure")
+
+    messages, _ = await run(portal, t, domain)
+
+    assert messages[0]["response"] == "utter_procedure_overview"
+    assert messages[0]["main_documents"].startswith(
+        "Đơn trình báo mất hộ chiếu phổ thông (mẫu TK05)")
+
+
 async def test_an_invented_address_is_never_shown_as_real(
     portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any]
 ) -> None:

@@ -15,6 +15,7 @@ from tests.actions.conftest import TrackerFactory
 pytestmark = pytest.mark.anyio
 
 CODE = "000.00.30.H56-261115-0012"  # demo dossier: needs_supplement, 079203001234 / 0912345678
+WRONG_CODE = "000.00.30.H56-261115-0021"  # no such dossier
 
 
 def responses(dispatcher: CollectingDispatcher) -> list[str]:
@@ -133,8 +134,36 @@ async def test_no_match_retries_then_gives_up_politely(
     if retry:
         assert responses(dispatcher) == ["utter_status_not_found"]
         assert slots(events)["status_attempts"] == attempts + 1
+        assert slots(events)["status_identifier_tried"] == "id_number:001122334455"
+        assert slots(events)["status_code_tried"] == CODE
     else:
         assert responses(dispatcher) == ["utter_status_give_up"]
+
+
+@pytest.mark.parametrize(
+    "typed, tried, stored",
+    [
+        # a corrected code alone, after a look-up that found nothing: the identifier given then
+        (f"à nhầm, mã đúng là {CODE}", "phone:0912345678", "phone:0912345678"),
+        # the same code again: the identifier was wrong, the form asks for it
+        (f"{WRONG_CODE}", "phone:0912345678", None),
+        # a new identifier with the code wins
+        (f"mã {CODE}, cccd 079203001234", "phone:0912345678", "id_number:079203001234"),
+        # no look-up failed before: the form asks for it
+        (f"mã đúng là {CODE}", None, None),
+    ],
+)
+async def test_a_corrected_code_retries_with_the_identifier_already_given(
+    tracker: TrackerFactory, domain: dict[str, Any], typed: str, tried: str | None,
+    stored: str | None,
+) -> None:
+    t = tracker(typed, "inform", active_loop="status_form",
+                slots={"status_identifier_tried": tried, "status_code_tried": WRONG_CODE,
+                       "status_attempts": 1})
+
+    events = await ValidateStatusForm().run(CollectingDispatcher(), t, domain)
+
+    assert slots(events).get("applicant_identifier") == stored
 
 
 async def test_gave_up_in_the_form_ends_with_help(

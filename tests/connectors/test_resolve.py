@@ -90,6 +90,9 @@ def test_no_fitting_procedure_is_said_not_guessed(client: TestClient, q: str) ->
         ("Thành phần hồ sơ đăng ký khai tử quy định như thế nào?", ["documents"]),
         ("ai được nộp thay, có cần giấy ủy quyền không", ["requesters"]),
         ("làm hộ chiếu mất bao lâu", ["time"]),  # "mất" here is time, not a loss
+        # a time limit the citizen must keep is not how long the office takes
+        ("tạm trú sắp hết hạn thì phải gia hạn trước bao lâu", ["deadline"]),
+        ("mất hộ chiếu thì phải báo trong mấy ngày", ["deadline"]),
     ],
 )
 def test_every_aspect_asked_is_read(client: TestClient, q: str, aspects: list[str]) -> None:
@@ -142,3 +145,33 @@ def test_the_focus_lends_its_family(
     body = resolve(client, q, focus)
 
     assert (body["procedure"] or {}).get("code") == code
+
+
+@pytest.mark.parametrize(
+    "q, focus, decision",
+    [
+        # the paper it names is the focus's own: a follow-up, not a new topic
+        ("bao lâu thì có giấy phép", "1.013229", "none"),
+        ("bao lau thi co so moi", "1.012786", "none"),
+        # another paper that fits no procedure stays a new topic
+        ("giấy phép lao động thì phí bao nhiêu", "1.013229", "no_fit"),
+    ],
+)
+def test_a_follow_up_about_the_focus_is_not_a_new_topic(
+    client: TestClient, q: str, focus: str, decision: str
+) -> None:
+    assert resolve(client, q, focus)["decision"] == decision
+
+
+@pytest.mark.parametrize(
+    "q, focus, names_another",
+    [
+        ("co gui the ve nha qua buu dien dc ko", "1.014062", False),  # the ID card's own card
+        ("co gui the ve nha qua buu dien dc ko", None, True),
+        ("giấy phép lao động thì phí bao nhiêu", "1.013229", True),
+    ],
+)
+def test_a_paper_is_another_topic_only_when_the_focus_is_not_about_it(
+    client: TestClient, q: str, focus: str | None, names_another: bool
+) -> None:
+    assert resolve(client, q, focus)["names_a_paper"] is names_another
