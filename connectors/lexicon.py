@@ -88,6 +88,12 @@ def aspect_cues() -> dict[str, tuple[str, ...]]:
 
 
 @lru_cache(maxsize=1)
+def generic_phrases() -> tuple[str, ...]:
+    """Phrases about any dossier that name no procedure ("hồ sơ"): set aside like cues."""
+    return tuple(map(str, _read("aspects.yml").get("generic") or []))
+
+
+@lru_cache(maxsize=1)
 def out_of_reach_cues() -> dict[str, tuple[str, ...]]:
     """Kinds of question no procedure answers (penalty, policy, personal case) -> cues."""
     return {str(k): tuple(map(str, v)) for k, v in (_read("aspects.yml")["out_of_reach"]).items()}

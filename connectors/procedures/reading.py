@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from connectors.lexicon import aspect_cues, out_of_reach_cues
+from connectors.lexicon import aspect_cues, generic_phrases, out_of_reach_cues
 from connectors.text import words
 
 _AGE = re.compile(r"(?<!\d)(\d{1,2})\s*(?:tuoi|t)\b")
@@ -31,6 +31,9 @@ class Reading:
         return " ".join(self.words)
 
 
+OVERVIEW = "overview"
+
+
 @lru_cache(maxsize=1)
 def _cues() -> tuple[tuple[tuple[str, ...], str, str], ...]:
     """(cue words, kind, name), longest first."""
@@ -40,20 +43,27 @@ def _cues() -> tuple[tuple[tuple[str, ...], str, str], ...]:
     ] + [
         (tuple(cue.split()), "out_of_reach", name)
         for name, cues in out_of_reach_cues().items() for cue in cues
-    ]
+    ] + [(tuple(phrase.split()), "generic", "") for phrase in generic_phrases()]
     return tuple(sorted(table, key=lambda item: -len(item[0])))
 
 
 def read(text: str) -> Reading:
     ws = tuple(words(text))
     taken: set[int] = set()
-    found: dict[str, set[str]] = {"aspect": set(), "out_of_reach": set()}
+    found: dict[str, set[str]] = {"aspect": set(), "out_of_reach": set(), "generic": set()}
+    first: dict[str, int] = {}
     for cue, kind, name in _cues():
         n = len(cue)
         for i in range(len(ws) - n + 1):
             if ws[i:i + n] == cue and not taken.intersection(range(i, i + n)):
                 taken.update(range(i, i + n))
                 found[kind].add(name)
+                first[name] = min(first.get(name, i), i)
+    if OVERVIEW in found["aspect"] and any(
+        first[a] < first[OVERVIEW] for a in found["aspect"] if a != OVERVIEW
+    ):
+        # "Thành phần hồ sơ … quy định như thế nào?" asks the documents, not the whole procedure
+        found["aspect"].discard(OVERVIEW)
     aspect_order = list(aspect_cues())
     reach_order = list(out_of_reach_cues())
     ages = tuple(int(m[1]) for m in _AGE.finditer(" ".join(ws)))

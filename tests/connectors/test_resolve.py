@@ -88,6 +88,9 @@ def test_no_fitting_procedure_is_said_not_guessed(client: TestClient, q: str) ->
         ("khi nào có kết quả", ["time"]),
         ("nộp ở đâu, có làm online được không", ["office", "online"]),
         ("Thành phần hồ sơ đăng ký khai tử quy định như thế nào?", ["documents"]),
+        # the whole procedure asked formally, then an aspect: both
+        ("Thủ tục đăng ký khai tử được quy định như thế nào, thời hạn giải quyết bao lâu?",
+         ["overview", "time"]),
         ("ai được nộp thay, có cần giấy ủy quyền không", ["requesters"]),
         ("làm hộ chiếu mất bao lâu", ["time"]),  # "mất" here is time, not a loss
         # a time limit the citizen must keep is not how long the office takes
