@@ -121,14 +121,19 @@ class ActionAnswerProcedure(PortalAction):
             return self._cannot_answer(dispatcher, reading)
         if reading.decision == "confident" and reading.procedure is not None:
             return await self._answer(dispatcher, reading.procedure.code, aspects or ["overview"],
-                                      labels, full=full)
+                                      labels, full=full, question=text)
+        if focus is not None and not reading.aspects and reading.decision != "menu" and not (
+            reading.decision == "no_fit" and reading.names_a_paper
+        ) and await self._passages(dispatcher, str(focus), text):
+            # "hai vợ chồng phải cùng đến à": no aspect, but a sentence of the record answers it
+            return []
         follow_up = (focus is not None and bool(aspects) and (
             reading.decision in ("weak", "none")
             or (reading.decision == "no_fit" and not reading.names_a_paper)
         )) or (focus is not None and reading.decision == "none" and intent == "ask_procedure")
         if follow_up:
             return await self._answer(dispatcher, str(focus), aspects or ["overview"], labels,
-                                      full=full)
+                                      full=full, question=text)
         if reading.decision in ("weak", "menu") and reading.candidates:
             return self._choices(dispatcher, reading, aspects, intent)
         if reading.decision == "no_fit":
@@ -139,7 +144,7 @@ class ActionAnswerProcedure(PortalAction):
 
     async def _answer(
         self, dispatcher: CollectingDispatcher, code: str, aspects: list[str], labels: Labels,
-        *, full: bool,
+        *, full: bool, question: str = "",
     ) -> list[EventType]:
         try:
             procedure = await self.portal.procedure(code)
@@ -147,7 +152,7 @@ class ActionAnswerProcedure(PortalAction):
             dispatcher.utter_message(response="utter_procedure_not_found", query=code)
             return [SlotSet("procedure_code", None), SlotSet("procedure_name", None)]
         for aspect in list(dict.fromkeys(aspects))[:MAX_ASPECTS]:
-            await self._say(dispatcher, procedure, aspect, labels, full=full)
+            await self._say(dispatcher, procedure, aspect, labels, full=full, question=question)
         return [
             SlotSet("procedure_code", procedure.code),
             SlotSet("procedure_name", procedure.display_name),
@@ -155,7 +160,7 @@ class ActionAnswerProcedure(PortalAction):
 
     async def _say(
         self, dispatcher: CollectingDispatcher, p: Procedure, aspect: str, labels: Labels,
-        *, full: bool,
+        *, full: bool, question: str,
     ) -> None:
         name = p.display_name
         if aspect == "documents":
@@ -223,8 +228,9 @@ class ActionAnswerProcedure(PortalAction):
             else:
                 self._not_in_record(dispatcher, p, labels["aspect_deadline"])
         elif aspect == "validity":
-            # the records hold no field for how long the result is valid
-            self._not_in_record(dispatcher, p, labels["aspect_validity"])
+            # the records hold no field for how long a paper is valid: a sentence may say it
+            if not await self._passages(dispatcher, p.code, question):
+                self._not_in_record(dispatcher, p, labels["aspect_validity"])
         else:
             has_online = any(c.kind == "online" for c in p.channels)
             dispatcher.utter_message(
@@ -281,6 +287,18 @@ class ActionAnswerProcedure(PortalAction):
         elif notes:
             dispatcher.utter_message(response="utter_procedure_online_note",
                                      note=render.vnd(notes))
+
+    async def _passages(self, dispatcher: CollectingDispatcher, code: str, question: str) -> bool:
+        """Say the record's sentences that answer the question, if there are any."""
+        found = await self.portal.passages(code, question)
+        if not found:
+            return False
+        procedure = await self.portal.procedure(code)
+        dispatcher.utter_message(response="utter_procedure_passages",
+                                 procedure_name=procedure.display_name,
+                                 passages=render.bullets(p.text for p in found),
+                                 source_url=procedure.source_url or "https://dichvucong.gov.vn")
+        return True
 
     # --- when there is no answer -----------------------------------------------------------
 

@@ -111,6 +111,12 @@ class Office(BaseModel):
     phone: str | None = None
 
 
+class Passage(BaseModel):
+    field: str
+    text: str
+    share: float = 0.0
+
+
 class ProcedureOffices(BaseModel):
     code: str
     agency: str | None = None
@@ -219,6 +225,11 @@ class PortalClient:
         return ProcedureOffices.model_validate(
             await self._get(f"/api/v1/procedures/{code}/offices")
         )
+
+    async def passages(self, code: str, question: str) -> list[Passage]:
+        """The record's sentences that answer a question no field answers whole."""
+        body = await self._get(f"/api/v1/procedures/{code}/passages", q=question[:2000])
+        return [Passage.model_validate(p) for p in body.get("passages") or []]
 
     async def locality(self) -> Locality:
         return Locality.model_validate(await self._get("/api/v1/locality"))

@@ -10,6 +10,7 @@ from connectors.locality.service import load_locality
 from connectors.procedures.models import Procedure
 from connectors.procedures.schemas import (
     ProcedureOffices,
+    ProcedurePassages,
     ProcedurePublic,
     ResolveResult,
     SearchResult,
@@ -47,6 +48,21 @@ def resolve_procedure(
     """Which procedure a message means and how sure that is, what it asks about it, or that no
     procedure of the catalogue fits it."""
     return Response(catalogue.resolve(session, q, focus), media_type="application/json")
+
+
+@router.get("/{code}/passages", response_model=ProcedurePassages)
+def procedure_passages(
+    session: SessionDep,
+    catalogue: CatalogueDep,
+    code: ProcedureCode,
+    q: Annotated[str, Query(min_length=1, max_length=2000, description="the citizen's question")],
+) -> ProcedurePassages:
+    """The sentences of the record that answer a question no field answers whole ("giấy khám
+    sức khỏe có giá trị bao lâu"); an empty list when the record does not say."""
+    found = catalogue.passages(session, code, q)
+    if found is None:
+        raise HTTPException(status_code=404, detail=f"Không có thủ tục mã {code}.")
+    return found
 
 
 @router.get("/{code}", response_model=ProcedurePublic)

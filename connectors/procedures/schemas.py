@@ -127,3 +127,19 @@ class ProcedurePublic(BaseModel):
     channels: list[ChannelPublic] = []
     steps: list[str] = []
     legal_basis: list[LegalDocumentPublic] = []
+
+
+class PassagePublic(BaseModel):
+    field: str = Field(description="where in the record: conditions, requesters, steps, "
+                       "documents, result, fee_note, summary")
+    text: str
+    share: float = Field(description="how much of the question the sentence holds (0-1)")
+
+
+class ProcedurePassages(BaseModel):
+    code: str
+    question: str
+    passages: list[PassagePublic] = Field(
+        description="the record's sentences that answer the question, best first; none when "
+        "the record does not say"
+    )

@@ -14,7 +14,10 @@ from connectors.cache import Cache
 from connectors.lexicon import fingerprint as lexicon_fingerprint
 from connectors.procedures.models import CatalogueState, Procedure, ProcedureAlias
 from connectors.procedures.resolve import Choice, names_a_paper, resolve
+from connectors.procedures import passages
 from connectors.procedures.schemas import (
+    PassagePublic,
+    ProcedurePassages,
     ProcedurePublic,
     ProcedureSummary,
     ResolvedProcedure,
@@ -225,6 +228,18 @@ class CatalogueService:
         if current:
             self._cache.set_raw(key, body)
         return body
+
+    def passages(self, session: Session, code: str, question: str) -> ProcedurePassages | None:
+        """The record's sentences that answer ``question``; None when there is no such code."""
+        procedure = session.get(Procedure, code)
+        if procedure is None:
+            return None
+        index, _names, _current = self._ensure_index(session, catalogue_version(session))
+        found = passages.find(to_public(procedure), question, index.word_idf,
+                              own_words=index.vocabulary(code))
+        return ProcedurePassages(code=code, question=question, passages=[
+            PassagePublic(field=f.field, text=f.text, share=f.share) for f in found
+        ])
 
     def detail(self, session: Session, code: str) -> bytes | None:
         """The procedure as JSON bytes, or None when there is no such code."""

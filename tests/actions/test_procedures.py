@@ -296,6 +296,28 @@ async def test_a_deadline_question_gets_the_records_time_limit(
     assert expected in messages[0]["deadlines"]
 
 
+@pytest.mark.parametrize(
+    "text, intent, says",
+    [
+        # no aspect, but a sentence of the record answers it
+        ("hai vợ chồng phải cùng đến à", "ask_procedure", "Hai bên phải có mặt"),
+        # how long a paper is valid: the records have no field for it, a sentence may say it
+        ("giay kham suc khoe do co gia tri bao lau", "ask_processing_time",
+         "chỉ có giá trị 06 tháng"),
+    ],
+)
+async def test_a_question_beyond_the_fields_is_answered_from_the_records_sentences(
+    portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any], text: str,
+    intent: str, says: str,
+) -> None:
+    t = tracker(text, intent, slots={"procedure_code": "2.000806"})
+
+    messages, _ = await run(portal, t, domain)
+
+    assert responses(messages) == ["utter_procedure_passages"]
+    assert says in messages[0]["passages"]
+
+
 async def test_the_overview_names_the_main_documents(
     portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any]
 ) -> None:

@@ -1,0 +1,81 @@
+"""The sentences of one record that answer a question no field answers whole.
+
+"Giấy khám sức khỏe có giá trị bao lâu?", "hai vợ chồng phải cùng đến à?": the answer is a
+sentence somewhere in the record (a condition, a step, a document's note). A sentence is a
+passage for the question when it holds most of what the question says beyond the procedure's
+own name, weighted by how telling each word is; none at all is an honest answer too ("the record
+does not say"), never the nearest field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from connectors.lexicon import stopwords
+from connectors.procedures.schemas import ProcedurePublic
+from connectors.procedures.resolve import applicable_concepts
+from connectors.text import words
+
+MIN_SHARE = 0.5  # of the question's weight, in one sentence
+MIN_MATCHED = 2  # words: one shared word ("bán", "đến") is chance
+LIMIT = 3
+MAX_WEIGHT = 6.0
+_SENTENCE = re.compile(r"(?<=[.;!?])\s+|\n+")
+
+
+@dataclass(frozen=True)
+class Passage:
+    field: str  # conditions, requesters, result, steps, documents, fee_note, summary
+    text: str
+    share: float
+
+
+def sentences(p: ProcedurePublic) -> Iterator[tuple[str, str]]:
+    """(field, sentence) of the record, in the order an officer would read them."""
+    def split(field: str, text: str | None) -> Iterator[tuple[str, str]]:
+        for s in _SENTENCE.split(text or ""):
+            s = s.strip(" -•;")
+            if len(s.split()) >= 3:
+                yield field, s
+
+    yield from split("conditions", p.conditions)
+    yield from split("requesters", p.requesters)
+    for step in p.steps:
+        yield from split("steps", step)
+    for d in p.documents:
+        yield from split("documents", f"{d.name} ({d.note})" if d.note else d.name)
+    yield from split("result", p.result)
+    yield from split("fee_note", p.fee_note)
+    yield from split("summary", p.summary)
+
+
+def find(
+    p: ProcedurePublic, question: str, weight: Callable[[str], float],
+    own_words: frozenset[str] = frozenset(),
+) -> list[Passage]:
+    """The record's sentences that hold most of the question (beyond ``own_words``, the
+    procedure's name), best first."""
+    ws = tuple(words(question))
+    # an everyday phrase is asked in the record's words ("khám sức khỏe" -> "xác nhận y tế")
+    everyday: set[str] = set()
+    official: list[str] = []
+    for concept in applicable_concepts(ws):
+        everyday.update(concept.phrase.split())
+        official += concept.official.split()
+    asked = [w for w in dict.fromkeys([*ws, *official])
+             if w not in stopwords() and w not in own_words and not w.isdigit()
+             and (w not in everyday or w in official)]
+    weights = {w: min(weight(w), MAX_WEIGHT) for w in asked}
+    total = sum(weights.values())
+    if not total:
+        return []
+    found: list[Passage] = []
+    for field, sentence in sentences(p):
+        held = set(words(sentence)) & weights.keys()
+        share = sum(weights[w] for w in held) / total
+        if len(held) >= MIN_MATCHED and share >= MIN_SHARE:
+            found.append(Passage(field, sentence, round(share, 3)))
+    found.sort(key=lambda x: -x.share)  # stable: the record's order breaks ties
+    return found[:LIMIT]

@@ -1,0 +1,63 @@
+"""Sentences of a record that answer a question no field answers whole (GET /{code}/passages)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from connectors.main import create_app
+from connectors.settings import Settings
+from tests.connectors.conftest import REDIS_TEST_URL
+
+MARRIAGE_ABROAD = "2.000806"  # đăng ký kết hôn có yếu tố nước ngoài
+BIRTH_ABROAD = "2.000528"  # đăng ký khai sinh có yếu tố nước ngoài
+
+
+@pytest.fixture(scope="module")
+def client(full_catalogue_url: str) -> Iterator[TestClient]:
+    settings = Settings(database_url=full_catalogue_url, redis_url=REDIS_TEST_URL,
+                        redis_key_prefix=f"test:{uuid.uuid4().hex[:8]}:")
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def passages(client: TestClient, code: str, q: str) -> list[str]:
+    response = client.get(f"/api/v1/procedures/{code}/passages", params={"q": q})
+    assert response.status_code == 200, response.text
+    return [p["text"] for p in response.json()["passages"]]
+
+
+@pytest.mark.parametrize(
+    "code, q, says",
+    [
+        # the record's words, asked in everyday ones ("khám sức khỏe" is "xác nhận y tế")
+        (MARRIAGE_ABROAD, "giay kham suc khoe do co gia tri bao lau", "chỉ có giá trị 06 tháng"),
+        (MARRIAGE_ABROAD, "hai vợ chồng phải cùng đến à", "Hai bên phải có mặt"),
+        (BIRTH_ABROAD, "văn bản thỏa thuận chọn quốc tịch có bắt buộc không",
+         "phải có văn bản thỏa thuận chọn quốc tịch"),
+    ],
+)
+def test_the_sentence_that_answers_comes_first(
+    client: TestClient, code: str, q: str, says: str
+) -> None:
+    assert says in passages(client, code, q)[0]
+
+
+@pytest.mark.parametrize(
+    "code, q",
+    [
+        (MARRIAGE_ABROAD, "đăng ký kết hôn có yếu tố nước ngoài"),  # only the name: nothing new
+        (MARRIAGE_ABROAD, "ở nhờ nhà người quen có được không"),  # the record does not say
+    ],
+)
+def test_nothing_is_said_when_the_record_does_not_say_it(
+    client: TestClient, code: str, q: str
+) -> None:
+    assert passages(client, code, q) == []
+
+
+def test_an_unknown_procedure_is_a_404(client: TestClient) -> None:
+    assert client.get("/api/v1/procedures/9.999999/passages", params={"q": "x"}).status_code == 404
