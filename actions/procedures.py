@@ -46,6 +46,8 @@ RECORD_FIELDS = {
     "result": "result",
 }
 MAX_ASPECTS = 3
+# an aspect intent without a cue word in the message is taken from this confidence on
+SURE_INTENT = 0.8
 MAX_BUTTONS = 5
 # "thế phí bao nhiêu" after a procedure: at most this many words about something else
 FOLLOW_UP_WORDS = 2
@@ -114,8 +116,11 @@ class ActionAnswerProcedure(PortalAction):
         if about_dossier and "office" in reading.aspects and tracker.get_slot("dossier_agency"):
             dispatcher.utter_message(response="utter_status_agency_again")
             return []
+        # no cue word says what is asked: the NLU's guess, when it is sure ("lên ở nhờ" is not
+        # a question about the office)
+        sure = float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
         aspects = [a for a in reading.aspects if a != "supplement"] or (
-            [intent_aspect] if intent_aspect else []
+            [intent_aspect] if intent_aspect and sure >= SURE_INTENT else []
         )
         if reading.out_of_reach:
             return self._cannot_answer(dispatcher, reading)
@@ -130,7 +135,7 @@ class ActionAnswerProcedure(PortalAction):
         follow_up = (focus is not None and bool(aspects) and (
             reading.decision in ("weak", "none")
             or (reading.decision == "no_fit" and not reading.names_a_paper)
-        )) or (focus is not None and reading.decision == "none" and intent == "ask_procedure")
+        )) or (focus is not None and reading.decision == "none")
         if follow_up:
             return await self._answer(dispatcher, str(focus), aspects or ["overview"], labels,
                                       full=full, question=text)

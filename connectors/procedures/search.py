@@ -28,6 +28,9 @@ POPULARITY_WEIGHT = 0.01
 COVERAGE_WEIGHT = 4.0
 RERANK_DEPTH = 50
 ALIAS_COVERAGE = 0.6
+# a common word ("thẻ" folds like "thế") stays a content word beside a neighbour it forms a
+# catalogue phrase with in at least this many names
+BIGRAM_MIN = 2
 K1, B = 1.2, 0.75
 
 
@@ -221,7 +224,7 @@ class SearchIndex:
     def known_bigram(self, a: str, b: str) -> bool:
         """Do catalogue names (and aliases) use "a b" as one phrase, often enough to matter?"""
         postings = self._postings.get(f"b:{a} {b}")
-        return postings is not None and len(postings) >= 3
+        return postings is not None and len(postings) >= BIGRAM_MIN
 
     def head(self, code: str) -> str:
         """The code that answers for ``code`` (itself, unless it is a twin)."""
