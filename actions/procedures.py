@@ -49,6 +49,7 @@ MAX_ASPECTS = 3
 # an aspect intent without a cue word in the message is taken from this confidence on
 SURE_INTENT = 0.8
 MAX_BUTTONS = 5
+OFFER_WHEN_UNSURE = 3
 # "thế phí bao nhiêu" after a procedure: at most this many words about something else
 FOLLOW_UP_WORDS = 2
 # what to offer when the citizen has not said which procedure, twice in a row (code, label)
@@ -337,11 +338,15 @@ class ActionAnswerProcedure(PortalAction):
         dispatcher.utter_message(
             response="utter_cannot_answer", support_hotline=runtime.hotline(runtime.known())
         )
-        if reading.decision == "confident" and reading.procedure is not None:
+        # the procedure the question is about, to read instead; the close ones when unsure
+        offered = [reading.procedure] if reading.decision == "confident" else (
+            reading.candidates[:OFFER_WHEN_UNSURE] if reading.decision == "weak" else []
+        )
+        if offered:
             dispatcher.utter_message(
                 response="utter_offer_procedure",
-                buttons=[procedure_button(reading.procedure.code, reading.procedure.title,
-                                          "ask_procedure")],
+                buttons=[procedure_button(p.code, p.title, "ask_procedure")
+                         for p in offered if p is not None],
             )
         return []
 

@@ -1,4 +1,5 @@
-"""A message of digits alone ("123456", "0") says nothing an intent can be read from.
+"""A message of digits alone ("123456", "0") says nothing an intent can be read from (an emoji
+or a "👍" does: small talk has rules for them).
 
 The classifier still names an intent for it (digits look like the ID numbers of ``inform``), at a
 confidence that sits on the fallback threshold and flips with every retraining. Unless an
@@ -18,7 +19,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-_LETTER = re.compile(r"[^\W\d_]")
+_BARE_NUMBER = re.compile(r"^[\s.,:;+\-()/#]*\d[\d\s.,:;+\-()/#]*$")
 CONFIDENCE = "confidence"
 
 
@@ -40,7 +41,7 @@ class BareNumbers(GraphComponent):
         for message in messages:
             text = str(message.get(TEXT) or "")
             intent = message.get(INTENT)
-            if not intent or _LETTER.search(text) or message.get(ENTITIES) or text.startswith("/"):
+            if not intent or not _BARE_NUMBER.match(text) or message.get(ENTITIES):
                 continue
             message.set(INTENT, {**intent, CONFIDENCE: 0.0}, add_to_output=True)
             ranking = message.get(INTENT_RANKING_KEY) or []

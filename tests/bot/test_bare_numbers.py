@@ -30,6 +30,8 @@ def classified(text: str, entities: list[dict[str, Any]] | None = None) -> Messa
         # words: the classifier's reading stands
         ("5 sao", None, 0.49),
         ("mã 123456", None, 0.49),
+        ("👍", None, 0.49),
+        ("😀😀😀", None, 0.49),
     ],
 )
 def test_digits_alone_get_no_intent(
