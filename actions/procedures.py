@@ -114,6 +114,14 @@ class ActionAnswerProcedure(PortalAction):
         if about_dossier and "time" in reading.aspects and tracker.get_slot("dossier_due"):
             dispatcher.utter_message(response="utter_status_due_again")
             return []
+        dossier_status = tracker.get_slot("dossier_status")
+        if about_dossier and dossier_status == "done" and "documents" in reading.aspects:
+            # what to bring to collect the result, not the application's documents
+            dispatcher.utter_message(response="utter_status_pickup_again")
+            return []
+        if about_dossier and dossier_status == "returned" and not reading.aspects:
+            dispatcher.utter_message(response="utter_status_returned_again")
+            return []
         if about_dossier and "office" in reading.aspects and tracker.get_slot("dossier_agency"):
             dispatcher.utter_message(response="utter_status_agency_again")
             return []

@@ -203,6 +203,7 @@ class ActionCheckStatus(PortalAction):
             SlotSet("dossier_due", format_date(status.due_at)),
             SlotSet("dossier_agency", status.agency),
             SlotSet("dossier_note", status.status_note or ""),
+            SlotSet("dossier_status", status.status),
         ]
 
     async def _lookup(self, code: str, identifier: Identifier, client_id: str) -> ApplicationStatus:

@@ -364,3 +364,29 @@ async def test_what_to_supplement_comes_from_the_dossier_looked_up(
     messages, _ = await run(portal, t, domain)
 
     assert responses(messages) == ["utter_status_supplement_again"]
+
+
+@pytest.mark.parametrize(
+    "text, intent, status, expected",
+    [
+        # a result to collect: what to bring is the appointment slip, not the application's papers
+        ("can mang theo gi", "ask_documents", "done", "utter_status_pickup_again"),
+        # a returned dossier: a new one, corrected
+        ("vay gio phai nop ho so moi a", "ask_procedure", "returned",
+         "utter_status_returned_again"),
+        # the same words about a dossier still in progress: the procedure's documents
+        ("can mang theo gi", "ask_documents", "in_progress", "utter_procedure_documents"),
+    ],
+)
+async def test_questions_after_a_look_up_are_about_that_dossier(
+    portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any], text: str,
+    intent: str, status: str, expected: str,
+) -> None:
+    t = tracker(text, intent, slots={
+        "procedure_code": BIRTH, "dossier_procedure": BIRTH, "dossier_status": status,
+        "dossier_agency": "UBND phường Trung Tâm", "dossier_note": "Thiếu giấy chứng sinh",
+    })
+
+    messages, _ = await run(portal, t, domain)
+
+    assert responses(messages)[0] == expected
