@@ -72,10 +72,11 @@ class ValidateFeedbackForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         if not self._aside(tracker):
-            return await super().run(dispatcher, tracker, domain)
-        events = await ActionAnswerProcedure(self._portal).run(dispatcher, tracker, domain)
+            events: list[EventType] = await super().run(dispatcher, tracker, domain)
+            return events
+        answered = await ActionAnswerProcedure(self._portal).run(dispatcher, tracker, domain)
         # the answer's focus is kept; nothing of the form changes, so it asks its question again
-        return [e for e in events if e.get("event") == "slot"]
+        return [e for e in answered if e.get("event") == "slot"]
 
     @staticmethod
     def _aside(tracker: Tracker) -> bool:

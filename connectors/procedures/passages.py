@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from connectors.lexicon import stopwords
-from connectors.procedures.schemas import ProcedurePublic
 from connectors.procedures.resolve import applicable_concepts
+from connectors.procedures.schemas import ProcedurePublic
 from connectors.text import words
 
 MIN_SHARE = 0.5  # of the question's weight, in one sentence

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from connectors.cache import Cache
 from connectors.lexicon import fingerprint as lexicon_fingerprint
+from connectors.procedures import passages
 from connectors.procedures.models import CatalogueState, Procedure, ProcedureAlias
 from connectors.procedures.resolve import Choice, names_a_paper, resolve
-from connectors.procedures import passages
 from connectors.procedures.schemas import (
     PassagePublic,
     ProcedurePassages,

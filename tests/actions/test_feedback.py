@@ -219,8 +219,8 @@ async def test_a_misread_form_hands_the_question_to_the_procedure_answer(
         ("feedback_location", "ở ngõ 5 phố Huế", "ask_office", False),
         ("feedback_contact", "0912 345 678 ạ", "ask_fee", False),
         # the description keeps everything, questions included
-        ("feedback_description", "sao hồ sơ của tôi chậm thế, bao giờ mới xong", "ask_processing_time",
-         False),
+        ("feedback_description", "sao hồ sơ của tôi chậm thế, bao giờ mới xong",
+         "ask_processing_time", False),
     ],
 )
 async def test_a_question_in_passing_is_answered_and_the_form_asks_again(
