@@ -9,9 +9,13 @@ answers. This action then follows the conversation rules of docs/answers.md:
 | names a procedure confidently | any | switch the focus, answer the aspects (overview if none) |
 | matches weakly | yes, and asks an aspect | keep the focus, answer |
 | matches weakly | no | offer the close procedures as choices |
-| names none | yes | answer the aspects for the focus |
+| names none, or nothing the focus does not explain | yes | answer the aspects for the focus |
+| asks no aspect, but a sentence of the focus's record answers it | yes | that sentence |
 | names none | no | ask which, with choices; the second time, choices and a person |
 | fits no procedure of the catalogue | - | say so; the portal's search, the hotline, staff |
+
+Right after a dossier look-up, questions about time, office, what to supplement, what to bring
+(a finished dossier) and what now (a returned one) are answered from that dossier.
 """
 
 from __future__ import annotations
