@@ -220,11 +220,16 @@ class ActionAnswerProcedure(PortalAction):
             await self._online(dispatcher, p, labels)
         elif aspect in RECORD_FIELDS:
             value = getattr(p, RECORD_FIELDS[aspect])
+            proxy = render.proxy_documents(p.documents) if aspect == "requesters" else []
             if value:
                 dispatcher.utter_message(response=f"utter_procedure_{aspect}",
                                          procedure_name=name, value=value.strip())
-            else:
+            elif not proxy:
                 self._not_in_record(dispatcher, p, labels[f"aspect_{aspect}"])
+            if proxy:
+                # "nhờ người khác nộp hộ được không": the record's power-of-attorney paper says
+                dispatcher.utter_message(response="utter_procedure_proxy",
+                                         documents="\n".join(map(render.document_line, proxy)))
         elif aspect == "steps":
             if p.steps:
                 dispatcher.utter_message(response="utter_procedure_steps", procedure_name=name,

@@ -141,6 +141,14 @@ def documents_block(
     return "\n".join(lines), folded
 
 
+_PROXY = re.compile(r"\b(?:ủy|uỷ) quyền\b", re.IGNORECASE)
+
+
+def proxy_documents(docs: Iterable[Document]) -> list[Document]:
+    """The papers a person acting for the citizen brings (a power of attorney and its terms)."""
+    return [d for d in docs if _PROXY.search(d.name) or (d.note and _PROXY.search(d.note))]
+
+
 def main_documents(docs: Iterable[Document], labels: Labels, *, limit: int = 3) -> str:
     """The required documents to submit, each named shortly ("Đơn trình báo mất hộ chiếu phổ
     thông (mẫu TK05)"), for the overview; the documents answer lists them all."""

@@ -390,3 +390,15 @@ async def test_questions_after_a_look_up_are_about_that_dossier(
     messages, _ = await run(portal, t, domain)
 
     assert responses(messages)[0] == expected
+
+
+async def test_asking_who_may_act_for_you_shows_the_power_of_attorney_paper(
+    portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any]
+) -> None:
+    t = tracker("anh trai e di lam thu tuc thay thi co can giay uy quyen ko", "ask_procedure",
+                slots={"procedure_code": "1.000656"})  # death registration
+
+    messages, _ = await run(portal, t, domain)
+
+    assert responses(messages) == ["utter_procedure_requesters", "utter_procedure_proxy"]
+    assert "anh, chị, em ruột thì không cần chứng thực" in messages[1]["documents"]
