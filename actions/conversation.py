@@ -9,7 +9,6 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import PortalAction
-from actions.clients.portal import Resolution
 from actions.phrases import Labels
 from actions.procedures import ActionAnswerProcedure
 
@@ -86,7 +85,24 @@ class ActionCancelForm(Action):
         return [*(SlotSet(s, None) for s in FORM_SLOTS), SlotSet("status_attempts", 0)]
 
 
-class ActionClarify(PortalAction):
+class _ReadsTheWords(PortalAction):
+    """An action for a message the NLU could not place: its words may still say enough."""
+
+    async def _words_are_clear(self, tracker: Tracker, *, with_focus: bool) -> bool:
+        """Does the message name a procedure outright, ask what no procedure answers (a
+        penalty), or (``with_focus``) ask an aspect of the procedure in focus?"""
+        text = str(tracker.latest_message.get("text") or "")
+        if not text.strip() or text.startswith("/"):
+            return False
+        focus = tracker.get_slot("procedure_code")
+        reading = await self.portal.resolve(text, focus)
+        return bool(reading.out_of_reach) or reading.decision == "confident" or (
+            with_focus and focus is not None and bool(reading.aspects)
+            and reading.decision in ("none", "weak")
+        )
+
+
+class ActionClarify(_ReadsTheWords):
     """The NLU is unsure. The words may still say enough: a question about the procedure in
     focus ("ủy quyền cho em gái xin hộ đc ko"), or one that names a procedure outright, is
     answered; otherwise "ý anh/chị là...?", then how to ask, then a person."""
@@ -97,11 +113,8 @@ class ActionClarify(PortalAction):
     async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        text = str(tracker.latest_message.get("text") or "")
-        if text.strip() and not text.startswith("/"):
-            reading = await self.portal.resolve(text, tracker.get_slot("procedure_code"))
-            if answerable(reading, tracker.get_slot("procedure_code")):
-                return await ActionAnswerProcedure(self.portal).answer(dispatcher, tracker, domain)
+        if await self._words_are_clear(tracker, with_focus=True):
+            return await ActionAnswerProcedure(self.portal).answer(dispatcher, tracker, domain)
         tier = consecutive_fallbacks(tracker)
         if tier >= HANDOFF_AT:
             return [FollowupAction("action_handoff")]
@@ -122,14 +135,7 @@ class ActionClarify(PortalAction):
         return []
 
 
-def answerable(reading: Resolution, focus: str | None) -> bool:
-    """Is the message clear enough without its intent?"""
-    return bool(reading.out_of_reach) or reading.decision == "confident" or (
-        focus is not None and bool(reading.aspects) and reading.decision in ("none", "weak")
-    )
-
-
-class ActionOutOfScope(PortalAction):
+class ActionOutOfScope(_ReadsTheWords):
     """The NLU took the message for something beyond public services. A penalty or policy
     question still gets the hotline and staff, and a message that names a procedure outright
     ("đi xuất khẩu lao động có phải khai báo tạm vắng không") its answer."""
@@ -140,11 +146,8 @@ class ActionOutOfScope(PortalAction):
     async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        text = str(tracker.latest_message.get("text") or "")
-        if text.strip() and not text.startswith("/"):
-            reading = await self.portal.resolve(text, tracker.get_slot("procedure_code"))
-            if reading.out_of_reach or reading.decision == "confident":
-                return await ActionAnswerProcedure(self.portal).answer(dispatcher, tracker, domain)
+        if await self._words_are_clear(tracker, with_focus=False):
+            return await ActionAnswerProcedure(self.portal).answer(dispatcher, tracker, domain)
         dispatcher.utter_message(response="utter_out_of_scope")
         return []
 

@@ -122,3 +122,12 @@ def clock(client: TestClient, clock_start: datetime) -> Iterator[Clock]:
     app.dependency_overrides[current_time] = lambda: fixed.now
     yield fixed
     app.dependency_overrides.pop(current_time, None)
+
+
+@pytest.fixture(scope="module")
+def catalogue_client(full_catalogue_url: str) -> Iterator[TestClient]:
+    """The connectors over the whole national catalogue (one per test module)."""
+    settings = Settings(database_url=full_catalogue_url, redis_url=REDIS_TEST_URL,
+                        redis_key_prefix=f"test:{uuid.uuid4().hex[:8]}:")
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client

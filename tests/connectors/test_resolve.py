@@ -6,24 +6,15 @@ the same thing at scale (`make bench-search`).
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from connectors.main import create_app
-from connectors.settings import Settings
-from tests.connectors.conftest import REDIS_TEST_URL
-
 
 @pytest.fixture(scope="module")
-def client(full_catalogue_url: str) -> Iterator[TestClient]:
-    settings = Settings(database_url=full_catalogue_url, redis_url=REDIS_TEST_URL,
-                        redis_key_prefix=f"test:{uuid.uuid4().hex[:8]}:")
-    with TestClient(create_app(settings)) as test_client:
-        yield test_client
+def client(catalogue_client: TestClient) -> TestClient:
+    return catalogue_client
 
 
 def resolve(client: TestClient, q: str, focus: str | None = None) -> Any:
