@@ -80,6 +80,27 @@ def _asked_which_last(tracker: Tracker) -> bool:
     )
 
 
+def _about_the_dossier(tracker: Tracker, reading: Resolution, focus: str | None) -> str | None:
+    """Right after a look-up, the reply that comes from the dossier itself (what to supplement,
+    when it is due, what to bring, what now, where it is), if the question is one of those."""
+    if "supplement" in reading.aspects and tracker.get_slot("dossier_supplement"):
+        return "utter_status_supplement_again"
+    if focus is None or focus != tracker.get_slot("dossier_procedure") or (
+        reading.decision == "confident"
+    ):
+        return None
+    status = tracker.get_slot("dossier_status")
+    if "time" in reading.aspects and tracker.get_slot("dossier_due"):
+        return "utter_status_due_again"
+    if status == "done" and "documents" in reading.aspects:
+        return "utter_status_pickup_again"  # the appointment slip, not the application's papers
+    if status == "returned" and not reading.aspects:
+        return "utter_status_returned_again"
+    if "office" in reading.aspects and tracker.get_slot("dossier_agency"):
+        return "utter_status_agency_again"
+    return None
+
+
 class ActionAnswerProcedure(PortalAction):
     def name(self) -> str:
         return "action_answer_procedure"
@@ -108,26 +129,9 @@ class ActionAnswerProcedure(PortalAction):
             return [SlotSet("application_code", find_application_code(text)),
                     FollowupAction("status_form")]
         reading = await self.portal.resolve(text, focus)
-        if "supplement" in reading.aspects and tracker.get_slot("dossier_supplement"):
-            dispatcher.utter_message(response="utter_status_supplement_again")
-            return []
-        about_dossier = (
-            focus is not None and focus == tracker.get_slot("dossier_procedure")
-            and reading.decision != "confident"
-        )
-        if about_dossier and "time" in reading.aspects and tracker.get_slot("dossier_due"):
-            dispatcher.utter_message(response="utter_status_due_again")
-            return []
-        dossier_status = tracker.get_slot("dossier_status")
-        if about_dossier and dossier_status == "done" and "documents" in reading.aspects:
-            # what to bring to collect the result, not the application's documents
-            dispatcher.utter_message(response="utter_status_pickup_again")
-            return []
-        if about_dossier and dossier_status == "returned" and not reading.aspects:
-            dispatcher.utter_message(response="utter_status_returned_again")
-            return []
-        if about_dossier and "office" in reading.aspects and tracker.get_slot("dossier_agency"):
-            dispatcher.utter_message(response="utter_status_agency_again")
+        dossier_reply = _about_the_dossier(tracker, reading, focus)
+        if dossier_reply is not None:
+            dispatcher.utter_message(response=dossier_reply)
             return []
         # no cue word says what is asked: the NLU's guess, when it is sure ("lên ở nhờ" is not
         # a question about the office)
