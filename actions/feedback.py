@@ -36,6 +36,9 @@ QUESTION_INTENTS = {
 }
 QUESTION_SURE = 0.8
 ASIDE_STEPS = {"feedback_location", "feedback_contact", "feedback_confirm"}
+# A mistyped phone is asked again this many times; then the complaint goes on without one, so
+# that a citizen is never held at the phone question.
+PHONE_TRIES = 2
 
 
 def _latest(tracker: Tracker) -> tuple[str, str | None]:
@@ -46,6 +49,19 @@ def _latest(tracker: Tracker) -> tuple[str, str | None]:
 
 def _skipping(text: str, intent: str | None) -> bool:
     return text == "/deny" or (intent in SKIP_INTENTS and len(text.split()) <= 3)
+
+
+def _phone_tries(tracker: Tracker) -> int:
+    """How many times this form has already said the phone was not right."""
+    tries = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "active_loop":
+            break
+        if event.get("event") == "bot" and (
+            (event.get("metadata") or {}).get("utter_action") == "utter_invalid_contact"
+        ):
+            tries += 1
+    return tries
 
 
 class ValidateFeedbackForm(FormValidationAction):
@@ -82,12 +98,19 @@ class ValidateFeedbackForm(FormValidationAction):
     def _aside(tracker: Tracker) -> bool:
         text, intent = _latest(tracker)
         sure = float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
-        return (
-            tracker.get_slot("requested_slot") in ASIDE_STEPS
-            and intent in QUESTION_INTENTS and sure >= QUESTION_SURE
-            and fp.is_question_not_complaint(text) and fp.find_contact(text) is None
-            and fp.find_place(text) is None
-        )
+        step = tracker.get_slot("requested_slot")
+        if (
+            step not in ASIDE_STEPS or not fp.is_question_not_complaint(text)
+            or fp.find_contact(text) is not None or fp.find_place(text) is not None
+        ):
+            return False
+        if step != "feedback_confirm" and not (
+            fp.tries_a_number(text) or fp.leaves_no_phone(text) or _skipping(text, intent)
+        ):
+            # a question, not a place or a phone, whatever the NLU made of it; at the last step
+            # words join the complaint unless the NLU is sure of the question
+            return True
+        return intent in QUESTION_INTENTS and sure >= QUESTION_SURE
 
     def _cancelled(self, tracker: Tracker) -> bool:
         text, _intent = _latest(tracker)
@@ -114,7 +137,18 @@ class ValidateFeedbackForm(FormValidationAction):
         if requested == "feedback_confirm" and not fp.is_yes(text) and not _skipping(text, None):
             # more details before sending: they join the description
             return {"feedback_description": f"{current}\n{text}", "feedback_confirm": None}
+        if requested == "feedback_contact" and current and self._more_details(tracker):
+            dispatcher.utter_message(response="utter_feedback_added")
+            return {"feedback_description": f"{current}\n{text}"}
         return {}
+
+    @staticmethod
+    def _more_details(tracker: Tracker) -> bool:
+        """Words at the phone question that tell more of what happened (or a second complaint)."""
+        text, intent = _latest(tracker)
+        return not (
+            fp.tries_a_number(text) or fp.leaves_no_phone(text) or _skipping(text, intent)
+        ) and fp.adds_to_complaint(text)
 
     async def extract_feedback_location(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -138,10 +172,18 @@ class ValidateFeedbackForm(FormValidationAction):
         phone = fp.find_contact(text)
         if phone:
             return {"feedback_contact": phone}
-        if tracker.get_slot("requested_slot") == "feedback_contact":
-            # the answer to the question asked: validated below (an invalid one is asked again)
-            return {"feedback_contact": SKIPPED if _skipping(text, intent) else text}
-        return {}
+        if tracker.get_slot("requested_slot") != "feedback_contact":
+            return {}
+        if _skipping(text, intent) or fp.leaves_no_phone(text):
+            return {"feedback_contact": SKIPPED}
+        if not fp.tries_a_number(text):
+            # words: more details or a question, handled elsewhere; the question is asked again
+            return {}
+        if _phone_tries(tracker) >= PHONE_TRIES:
+            dispatcher.utter_message(response="utter_feedback_without_contact")
+            return {"feedback_contact": SKIPPED}
+        # a mistyped number: validated below, and asked again
+        return {"feedback_contact": text}
 
     async def extract_feedback_confirm(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

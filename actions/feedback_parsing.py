@@ -65,6 +65,15 @@ _WHAT_END = re.compile(
     re.IGNORECASE,
 )
 _NEGATED = re.compile(rf"\b{_NEGATION}\b", re.IGNORECASE)
+# "bỏ qua", "không có số", "thôi khỏi": the citizen leaves no phone (not a stop of the complaint)
+_NO_PHONE = re.compile(
+    r"^\s*(?:(?:thôi|thoi|dạ|da|ừ|u)\s+)?(?:(?:em|tôi|toi|mình|minh|cháu|chau)\s+)?"
+    r"(?:bỏ qua|bo qua|khỏi|khoi|không có|ko có|k có|khong co|"
+    r"không cần|ko cần|k cần|khong can|không để lại|khong de lai|không muốn|ko muốn|k muốn|"
+    r"khong muon|không tiện|khong tien|ko tiện)\b",
+    re.IGNORECASE,
+)
+_DIGITS = re.compile(r"\d")
 
 
 def nfc(text: str) -> str:
@@ -130,6 +139,27 @@ def find_place(text: str) -> str | None:
         else:
             break
     return " ".join(kept) or None
+
+
+def leaves_no_phone(text: str) -> bool:
+    """"bỏ qua", "không có số đâu", "thôi khỏi em": no phone, the complaint goes on."""
+    clean = nfc(text)
+    return bool(_NO_PHONE.match(clean)) and not _DIGITS.search(clean) and len(clean.split()) <= 8
+
+
+def tries_a_number(text: str) -> bool:
+    """Digits typed at the phone question: a (maybe mistyped) phone, not words that hold a
+    number ("cán bộ đòi 200 nghìn")."""
+    digits = len(_DIGITS.findall(text))
+    words = sum(1 for word in text.split() if not _DIGITS.search(word))
+    return digits >= 6 or (digits >= 3 and words <= 2)
+
+
+def adds_to_complaint(text: str) -> bool:
+    """More of what happened ("cán bộ còn đòi tiền nữa"), not an answer to the step's question."""
+    return bool(_COMPLAINT_WORDS.search(nfc(text))) or (
+        has_content(text) and not is_question_not_complaint(text)
+    )
 
 
 def find_contact(text: str) -> str | None:

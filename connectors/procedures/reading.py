@@ -34,6 +34,9 @@ class Reading:
 OVERVIEW = "overview"
 
 
+_HOW_LONG = {("bao", "lau"), ("bao", "nhieu", "lau")}
+
+
 @lru_cache(maxsize=1)
 def _cues() -> tuple[tuple[tuple[str, ...], str, str], ...]:
     """(cue words, kind, name), longest first."""
@@ -52,6 +55,7 @@ def read(text: str) -> Reading:
     taken: set[int] = set()
     found: dict[str, set[str]] = {"aspect": set(), "out_of_reach": set(), "generic": set()}
     first: dict[str, int] = {}
+    matched: dict[str, set[tuple[str, ...]]] = {}
     for cue, kind, name in _cues():
         n = len(cue)
         for i in range(len(ws) - n + 1):
@@ -59,11 +63,15 @@ def read(text: str) -> Reading:
                 taken.update(range(i, i + n))
                 found[kind].add(name)
                 first[name] = min(first.get(name, i), i)
+                matched.setdefault(name, set()).add(cue)
     if OVERVIEW in found["aspect"] and any(
         first[a] < first[OVERVIEW] for a in found["aspect"] if a != OVERVIEW
     ):
         # "Thành phần hồ sơ … quy định như thế nào?" asks the documents, not the whole procedure
         found["aspect"].discard(OVERVIEW)
+    if "validity" in found["aspect"] and matched.get("time", set()) <= _HOW_LONG:
+        # "thời hạn tạm trú tối đa là bao lâu": how long the paper lasts, not the office
+        found["aspect"].discard("time")
     aspect_order = list(aspect_cues())
     reach_order = list(out_of_reach_cues())
     ages = tuple(int(m[1]) for m in _AGE.finditer(" ".join(ws)))

@@ -240,3 +240,72 @@ async def test_a_question_in_passing_is_answered_and_the_form_asks_again(
         "utter_procedure_")]
     assert bool(answered) is aside
     assert (not filled & set(SLOTS)) is aside
+
+
+TOLD = "Đường Trần Phú cứ mưa là ngập nửa bánh xe"
+
+
+@pytest.mark.parametrize(
+    "text, intent, contact, described, said",
+    [
+        # more of what happened, or a second complaint: kept, and the phone is asked again
+        ("cán bộ còn đòi 200 nghìn mới làm cho", "submit_feedback", None, True,
+         ["utter_feedback_added"]),
+        ("ngoài ra cống đầu ngõ cũng tắc mấy hôm nay", "inform", None, True,
+         ["utter_feedback_added"]),
+        # no phone, said in words: the complaint goes on without one
+        ("ko muốn để lại số", "inform", SKIPPED, False, []),
+        ("em không có số đâu", "deny", SKIPPED, False, []),
+        ("bỏ qua", "inform", SKIPPED, False, []),
+        # neither: nothing is filled and nothing is called wrong; the question comes again
+        ("ok", "affirm", None, False, []),
+        # a mistyped number is called wrong
+        ("0912 345", "inform", None, False, ["utter_invalid_contact"]),
+    ],
+)
+async def test_words_at_the_phone_question_never_hold_the_citizen_there(
+    portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any], text: str,
+    intent: str, contact: str | None, described: bool, said: list[str],
+) -> None:
+    dispatcher = CollectingDispatcher()
+    t = tracker(text, intent, active_loop="feedback_form",
+                slots={"requested_slot": "feedback_contact", "feedback_description": TOLD})
+
+    events = await ValidateFeedbackForm(portal).run(dispatcher, t, domain)
+
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert slots.get("feedback_contact") == contact
+    assert slots.get("feedback_description") == (f"{TOLD}\n{text}" if described else None)
+    assert [m["response"] for m in dispatcher.messages] == said
+
+
+async def test_a_question_at_the_phone_step_is_answered_even_when_the_nlu_is_unsure(
+    portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    t = tracker("cho mình hỏi đăng ký tạm trú mất mấy ngày", "nlu_fallback",
+                active_loop="feedback_form",
+                slots={"requested_slot": "feedback_contact", "feedback_description": TOLD})
+
+    events = await ValidateFeedbackForm(portal).run(dispatcher, t, domain)
+
+    assert [m["response"] for m in dispatcher.messages] == ["utter_procedure_time"]
+    assert not {e["name"] for e in events if e.get("event") == "slot"} & set(SLOTS)
+
+
+async def test_after_two_mistyped_phones_the_complaint_goes_on_without_one(
+    tracker: TrackerFactory, domain: dict[str, Any]
+) -> None:
+    said_wrong = {"event": "bot", "text": "Số điện thoại chưa đúng",
+                  "metadata": {"utter_action": "utter_invalid_contact"}}
+    opened = {"event": "active_loop", "name": "feedback_form"}
+    dispatcher = CollectingDispatcher()
+    t = tracker("09123", "inform", active_loop="feedback_form",
+                slots={"requested_slot": "feedback_contact", "feedback_description": TOLD},
+                events=[said_wrong, opened, said_wrong, said_wrong])
+
+    events = await ValidateFeedbackForm().run(dispatcher, t, domain)
+
+    assert {e["name"]: e["value"] for e in events if e.get("event") == "slot"}[
+        "feedback_contact"] == SKIPPED
+    assert [m["response"] for m in dispatcher.messages] == ["utter_feedback_without_contact"]

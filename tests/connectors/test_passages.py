@@ -28,6 +28,9 @@ def passages(client: TestClient, code: str, q: str) -> list[str]:
         (MARRIAGE_ABROAD, "hai vợ chồng phải cùng đến à", "Hai bên phải có mặt"),
         (BIRTH_ABROAD, "văn bản thỏa thuận chọn quốc tịch có bắt buộc không",
          "phải có văn bản thỏa thuận chọn quốc tịch"),
+        # how long a paper lasts: the law's sentence, kept in the curated record
+        ("1.004194", "thời hạn tạm trú tối đa là bao lâu", "tối đa là 02 năm"),
+        ("1.001456", "hộ chiếu có giá trị mấy năm", "giá trị (thời hạn) 10 năm"),
     ],
 )
 def test_the_sentence_that_answers_comes_first(
