@@ -158,6 +158,10 @@ class ActionAnswerProcedure(PortalAction):
                                       full=full, question=text)
         if reading.decision in ("weak", "menu") and reading.candidates:
             return self._choices(dispatcher, reading, aspects, intent)
+        if reading.decision == "no_fit" and focus is not None and not reading.names_a_paper:
+            # "gửi qua email được không" about the procedure in focus: its record does not say,
+            # which is not the same as "no procedure fits"
+            return await self._focus_does_not_say(dispatcher, str(focus))
         if reading.decision == "no_fit":
             return self._not_covered(dispatcher)
         return self._ask_which(dispatcher, tracker, labels)
@@ -369,6 +373,20 @@ class ActionAnswerProcedure(PortalAction):
                 buttons=[procedure_button(p.code, p.title, "ask_procedure")
                          for p in offered if p is not None],
             )
+        return []
+
+    async def _focus_does_not_say(
+        self, dispatcher: CollectingDispatcher, focus: str
+    ) -> list[EventType]:
+        try:
+            procedure = await self.portal.procedure(focus)
+        except NotFound:
+            return self._not_covered(dispatcher)
+        dispatcher.utter_message(
+            response="utter_focus_does_not_say", procedure_name=procedure.display_name,
+            source_url=procedure.source_url or "https://dichvucong.gov.vn",
+            support_hotline=runtime.hotline(runtime.known()),
+        )
         return []
 
     @staticmethod

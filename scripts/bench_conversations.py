@@ -3,8 +3,9 @@
     python -m scripts.bench_conversations                  # against `make run`'s bot
     python -m scripts.bench_conversations --sets dev --url http://127.0.0.1:5005
 
-benchmarks/conversations/exam was written apart from the tuning (by someone who had not read the
-code, from the records) and is never tuned on; benchmarks/conversations/dev is the tuning set. A
+benchmarks/conversations/exam and exam2 (a second one, written later by another helper) were
+written apart from the tuning (by someone who had not read the code, from the records) and are
+never tuned on; benchmarks/conversations/dev is the tuning set. A
 turn is "fully right" when every check of it passes; it shows "a wrong fact" when something it
 must not say appears (a `not_contains` or `not_regex` check fails: the wrong procedure, the
 previous topic's fee...). Reports: var/results/conversations/<set>/ (JUnit + HTML).
@@ -27,6 +28,7 @@ from qa.runner import ConversationResult, TurnResult, replay
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = {"exam": ROOT / "benchmarks" / "conversations" / "exam",
+        "exam2": ROOT / "benchmarks" / "conversations" / "exam2",
         "dev": ROOT / "benchmarks" / "conversations" / "dev"}
 RESULTS = ROOT / "var" / "results" / "conversations"
 WRONG_FACT = ("text does not contain", "text does not match")
@@ -60,7 +62,7 @@ def table(name: str, results: list[ConversationResult]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sets", nargs="+", choices=sorted(SETS), default=["exam", "dev"])
+    parser.add_argument("--sets", nargs="+", choices=sorted(SETS), default=["exam", "exam2", "dev"])
     parser.add_argument("--url", default=default_url())
     parser.add_argument("--token", default=None)
     args = parser.parse_args(argv)

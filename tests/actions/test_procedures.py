@@ -297,25 +297,46 @@ async def test_a_deadline_question_gets_the_records_time_limit(
 
 
 @pytest.mark.parametrize(
-    "text, intent, says",
+    "text, intent, code, says",
     [
         # no aspect, but a sentence of the record answers it
-        ("hai vợ chồng phải cùng đến à", "ask_procedure", "Hai bên phải có mặt"),
+        ("hai vợ chồng phải cùng đến à", "ask_procedure", "2.000806", "Hai bên phải có mặt"),
+        ("hai vợ chồng phải cùng đến à", "ask_procedure", "1.000894", "cả hai bên phải có mặt"),
         # how long a paper is valid: the records have no field for it, a sentence may say it
-        ("giay kham suc khoe do co gia tri bao lau", "ask_processing_time",
+        ("giay kham suc khoe do co gia tri bao lau", "ask_processing_time", "2.000806",
          "chỉ có giá trị 06 tháng"),
+        ("thời hạn tạm trú tối đa là bao lâu", "ask_processing_time", "1.004194",
+         "tối đa là 02 năm"),
     ],
 )
 async def test_a_question_beyond_the_fields_is_answered_from_the_records_sentences(
     portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any], text: str,
-    intent: str, says: str,
+    intent: str, code: str, says: str,
 ) -> None:
-    t = tracker(text, intent, slots={"procedure_code": "2.000806"})
+    t = tracker(text, intent, slots={"procedure_code": code})
 
     messages, _ = await run(portal, t, domain)
 
     assert responses(messages) == ["utter_procedure_passages"]
     assert says in messages[0]["passages"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "gui qua email hay goi dien thoai duoc khong",
+        "trước đây có xin một lần rồi mà giấy hết hạn thì sao",
+    ],
+)
+async def test_a_follow_up_the_record_does_not_answer_is_not_called_a_missing_procedure(
+    portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any], text: str
+) -> None:
+    t = tracker(text, "ask_procedure", slots={"procedure_code": "1.004873"})
+
+    messages, _ = await run(portal, t, domain)
+
+    assert responses(messages) == ["utter_focus_does_not_say"]
+    assert messages[0]["procedure_name"] == "Cấp Giấy xác nhận tình trạng hôn nhân"
 
 
 async def test_the_overview_names_the_main_documents(
