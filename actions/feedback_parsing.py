@@ -11,6 +11,7 @@ import re
 import unicodedata
 
 from actions.parsing import find_phones
+from actions.questions import is_question
 
 # The words that open a complaint say nothing about it: "tôi muốn phản ánh", "cho em kiến nghị".
 _OPENING = re.compile(
@@ -52,19 +53,6 @@ _COMPLAINT_WORDS = re.compile(
     r"chậm trễ|cham tre|vòi|voi tien|đòi tiền|doi tien)\b",
     re.IGNORECASE,
 )
-_NEGATION = r"(?:không|ko|k|khong|chẳng|chang|chả|cha|hông|hong)"
-_QUESTION_END = re.compile(
-    r"(?:\?|\b(?:không|ko|k|khong|hok|hông|chưa|chua|được không|dc ko|đc ko|dc k|thế nào|the nao|"
-    r"ntn|làm sao|lam sao|bao nhiêu|bao nhieu|bn|ở đâu|o dau|nhỉ|nhi|hả|ha|sao|bao giờ|bao gio|"
-    r"khi nào|khi nao|mấy ngày|may ngay|mấy hôm|may hom|bao lâu|bao lau)"
-    r"(?:\s+(?:ạ|a|vậy|vay|v|z|nhé|nhe|em|ad|con|chị|anh|nhỉ))*\s*[.!]*)\s*$",
-    re.IGNORECASE,
-)
-_WHAT_END = re.compile(
-    r"(?P<before>(?:\S+\s+){0,3})(?:gì|gi|j)(?:\s+(?:ạ|a|vậy|vay|v|z|nhé|nhe))*\s*[?.!]*\s*$",
-    re.IGNORECASE,
-)
-_NEGATED = re.compile(rf"\b{_NEGATION}\b", re.IGNORECASE)
 # "bỏ qua", "không có số", "thôi khỏi": the citizen leaves no phone (not a stop of the complaint)
 _NO_PHONE = re.compile(
     r"^\s*(?:(?:thôi|thoi|dạ|da|ừ|u)\s+)?(?:(?:em|tôi|toi|mình|minh|cháu|chau)\s+)?"
@@ -95,11 +83,7 @@ def is_question_not_complaint(text: str) -> bool:
     """"ba bị mất căn cước, làm lại có mất tiền ko" is a question the NLU may take for a
     complaint: it asks something and complains of nothing."""
     clean = nfc(text)
-    if _COMPLAINT_WORDS.search(clean):
-        return False
-    what = _WHAT_END.search(clean)
-    # "ko hướng dẫn gì" complains; "cần giấy tờ gì" asks
-    return bool(_QUESTION_END.search(clean) or (what and not _NEGATED.search(what["before"])))
+    return not _COMPLAINT_WORDS.search(clean) and is_question(clean)
 
 
 def complaint_body(text: str) -> str:

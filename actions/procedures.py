@@ -32,6 +32,7 @@ from actions.base import PortalAction
 from actions.clients.portal import NotFound, Procedure, Resolution
 from actions.parsing import find_application_code
 from actions.phrases import Labels
+from actions.questions import is_question
 
 logger = logging.getLogger(__name__)
 
@@ -158,9 +159,11 @@ class ActionAnswerProcedure(PortalAction):
                                       full=full, question=text)
         if reading.decision in ("weak", "menu") and reading.candidates:
             return self._choices(dispatcher, reading, aspects, intent)
-        if reading.decision == "no_fit" and focus is not None and not reading.names_a_paper:
+        if reading.decision == "no_fit" and focus is not None and not reading.names_a_paper and (
+            is_question(text)
+        ):
             # "gửi qua email được không" about the procedure in focus: its record does not say,
-            # which is not the same as "no procedure fits"
+            # which is not the same as "no procedure fits" ("thủ tục xin học bổng du học")
             return await self._focus_does_not_say(dispatcher, str(focus))
         if reading.decision == "no_fit":
             return self._not_covered(dispatcher)

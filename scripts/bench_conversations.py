@@ -5,7 +5,7 @@
 
 benchmarks/conversations/exam and exam2 (a second one, written later by another helper) were
 written apart from the tuning (by someone who had not read the code, from the records) and are
-never tuned on; benchmarks/conversations/dev is the tuning set. A
+never tuned on; benchmarks/conversations/dev and dev2 are the tuning sets. A
 turn is "fully right" when every check of it passes; it shows "a wrong fact" when something it
 must not say appears (a `not_contains` or `not_regex` check fails: the wrong procedure, the
 previous topic's fee...). Reports: var/results/conversations/<set>/ (JUnit + HTML).
@@ -29,7 +29,8 @@ from qa.runner import ConversationResult, TurnResult, replay
 ROOT = Path(__file__).resolve().parent.parent
 SETS = {"exam": ROOT / "benchmarks" / "conversations" / "exam",
         "exam2": ROOT / "benchmarks" / "conversations" / "exam2",
-        "dev": ROOT / "benchmarks" / "conversations" / "dev"}
+        "dev": ROOT / "benchmarks" / "conversations" / "dev",
+        "dev2": ROOT / "benchmarks" / "conversations" / "dev2"}
 RESULTS = ROOT / "var" / "results" / "conversations"
 WRONG_FACT = ("text does not contain", "text does not match")
 
@@ -62,7 +63,7 @@ def table(name: str, results: list[ConversationResult]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sets", nargs="+", choices=sorted(SETS), default=["exam", "exam2", "dev"])
+    parser.add_argument("--sets", nargs="+", choices=sorted(SETS), default=["exam", "exam2", "dev", "dev2"])
     parser.add_argument("--url", default=default_url())
     parser.add_argument("--token", default=None)
     args = parser.parse_args(argv)
