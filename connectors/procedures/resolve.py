@@ -35,6 +35,14 @@ CONFIDENT_FROM = 0.70  # a procedure this well matched ...
 # thì có sổ mới" after a lost land-use certificate): the paper it names is the focus's own.
 FOCUS_EXPLAINS = 0.5
 CLEAR_LEAD = 1.25  # ... and scoring this far ahead of the next family, is taken without asking
+# With a procedure in focus, a message of this many content words or fewer that names no other
+# procedure stays on the focus ("đăng ký được tối đa bao lâu" about temporary residence is not a
+# death registration because both are "đăng ký").
+FEW_WORDS = 2
+HALF_A_NAME = 0.6  # ... unless it holds this much of another procedure's name ("nhập khẩu")
+# ... and a detail that picks the focus in its own family ("mất" for the loss report in focus)
+# keeps it, unless another procedure explains the message at least this well.
+LEAVE_A_FITTING_FOCUS = 0.85
 NAMED_WORDS = 2  # or whose name/alias of at least this many words the message contains whole
 MIN_EVIDENCE = 2  # one word ("lấy", "đổi") is never enough to switch to a procedure
 MAX_CANDIDATES = 5
@@ -192,6 +200,13 @@ def resolve(
         # "còn nếu bị mất thì sao" about the passport in focus: its sibling, unless the message
         # names another procedure outright
         return sibling
+    focus_family = variants.family_of(focus) if focus is not None else None
+    if focus is not None and top.code != focus and (
+        focus_family is None or variants.family_of(top.code) is not focus_family
+    ):
+        stay = _stays_on_focus(index, variants, reading, content, focus, top)
+        if stay is not None:
+            return stay
     chosen, why = _variant(variants, reading, top)
     chosen_choice = Choice(chosen, top.score, top.coverage, top.named, top.name_coverage)
     others = _distinct([c for c in choices if c.code != chosen], chosen)
@@ -260,6 +275,26 @@ def _from_focus(variants: Variants, reading: Reading, focus: str | None) -> Reso
         return None
     return Resolution("confident", Choice(code, 0.0, 1.0, 0), f"{family.name}: {why} (focus)",
                       [], reading)
+
+
+def _stays_on_focus(
+    index: SearchIndex, variants: Variants, reading: Reading, content: list[str], focus: str,
+    top: Choice,
+) -> Resolution | None:
+    """A short follow-up that names nothing else, or a detail that fits the focus itself, is
+    about the procedure in focus, whatever a word of it matches elsewhere."""
+    if top.named < NAMED_WORDS and len(content) <= FEW_WORDS and (
+        top.name_coverage < HALF_A_NAME
+        or coverage(index, focus, content, reading) >= top.coverage / 2
+    ):
+        return Resolution("none", None, f"{len(content)} content words, nothing named", [],
+                          reading)
+    family = variants.family_of(focus)
+    if family is not None and top.confidence < LEAVE_A_FITTING_FOCUS:
+        code, why = family.pick(cue_words(reading), reading.ages, focus)
+        if code == focus and why != "default":
+            return Resolution("none", None, f"{family.name}: {why} fits the focus", [], reading)
+    return None
 
 
 def _focus_explains(

@@ -100,6 +100,32 @@ def test_every_aspect_asked_is_read(client: TestClient, q: str, aspects: list[st
     assert resolve(client, q)["aspects"] == aspects
 
 
+@pytest.mark.parametrize(
+    "q, focus",
+    [
+        # a word of a short follow-up matches elsewhere ("hạn" of "gia hạn", "đăng ký" of all)
+        ("đi khai đúng hạn thì có mất phí không", "1.000656"),
+        ("đăng ký được tối đa bao lâu", "1.004194"),
+        # a detail that fits the focus itself ("mất" for the loss report in focus)
+        ("phải báo trong bao lâu kể từ lúc phát hiện mất", "1.010386"),
+    ],
+)
+def test_a_follow_up_that_names_nothing_else_stays_on_the_focus(
+    client: TestClient, q: str, focus: str
+) -> None:
+    body = resolve(client, q, focus)
+
+    assert body["decision"] == "none", body
+    assert body["procedure"] is None
+
+
+def test_a_short_message_that_holds_another_name_leaves_the_focus(client: TestClient) -> None:
+    body = resolve(client, "nhập khẩu mất phí ko", "1.001193")
+
+    assert body["decision"] == "confident"
+    assert body["procedure"]["code"] == "1.004222"
+
+
 def test_a_time_question_with_mat_is_not_a_lost_passport(client: TestClient) -> None:
     assert resolve(client, "làm hộ chiếu mất bao lâu")["procedure"]["code"] == "1.001456"
 
