@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import runtime
 from actions.base import PortalAction
 from actions.phrases import Labels
 from actions.procedures import ActionAnswerProcedure
@@ -148,7 +149,9 @@ class ActionOutOfScope(_ReadsTheWords):
     ) -> list[EventType]:
         if await self._words_are_clear(tracker, with_focus=False):
             return await ActionAnswerProcedure(self.portal).answer(dispatcher, tracker, domain)
-        dispatcher.utter_message(response="utter_out_of_scope")
+        known = await runtime.locality(self.portal)
+        dispatcher.utter_message(response="utter_out_of_scope",
+                                 support_hotline=runtime.hotline(known))
         return []
 
 

@@ -142,6 +142,9 @@ class ActionAnswerProcedure(PortalAction):
         )
         if reading.out_of_reach:
             return self._cannot_answer(dispatcher, reading)
+        if "hours" in aspects and focus is None and reading.decision != "confident":
+            # "bộ phận một cửa làm việc giờ nào": no procedure needed, the locality's offices
+            return await self._hours(dispatcher)
         if reading.decision == "confident" and reading.procedure is not None:
             return await self._answer(dispatcher, reading.procedure.code, aspects or ["overview"],
                                       labels, full=full, question=text)
@@ -180,8 +183,10 @@ class ActionAnswerProcedure(PortalAction):
         except NotFound:
             dispatcher.utter_message(response="utter_procedure_not_found", query=code)
             return [SlotSet("procedure_code", None), SlotSet("procedure_name", None)]
-        for aspect in list(dict.fromkeys(aspects))[:MAX_ASPECTS]:
-            await self._say(dispatcher, procedure, aspect, labels, full=full, question=question)
+        asked = list(dict.fromkeys(aspects))[:MAX_ASPECTS]
+        for aspect in asked:
+            await self._say(dispatcher, procedure, aspect, labels, full=full, question=question,
+                            aspects_said=asked[:asked.index(aspect)])
         return [
             SlotSet("procedure_code", procedure.code),
             SlotSet("procedure_name", procedure.display_name),
@@ -189,8 +194,9 @@ class ActionAnswerProcedure(PortalAction):
 
     async def _say(
         self, dispatcher: CollectingDispatcher, p: Procedure, aspect: str, labels: Labels,
-        *, full: bool, question: str,
+        *, full: bool, question: str, aspects_said: list[str] | None = None,
     ) -> None:
+        aspects_said = aspects_said or []
         name = p.display_name
         if aspect == "documents":
             text, folded = render.documents_block(p.documents, labels, full=full)
@@ -226,6 +232,9 @@ class ActionAnswerProcedure(PortalAction):
             dispatcher.utter_message(response="utter_procedure_time", procedure_name=name,
                                      times=times)
         elif aspect == "office":
+            await self._office(dispatcher, p, labels)
+        elif aspect == "hours" and "office" not in aspects_said:
+            # the offices of this procedure, each with its hours
             await self._office(dispatcher, p, labels)
         elif aspect == "online":
             await self._online(dispatcher, p, labels)
@@ -299,6 +308,23 @@ class ActionAnswerProcedure(PortalAction):
                 portal_url=known.portal_url if known else "",
                 support_hotline=runtime.hotline(known),
             )
+
+    async def _hours(self, dispatcher: CollectingDispatcher) -> list[EventType]:
+        known = await runtime.locality(self.portal)
+        if known is None or not known.offices:
+            dispatcher.utter_message(response="utter_hours_unknown",
+                                     support_hotline=runtime.hotline(known))
+            return []
+        seen: set[str] = set()
+        lines = []
+        for office in known.offices:
+            if office.name not in seen:
+                seen.add(office.name)
+                lines.append(f"{office.name}: {office.hours}")
+        dispatcher.utter_message(response="utter_locality_hours", locality_name=known.name,
+                                 hours=render.bullets(lines),
+                                 support_hotline=runtime.hotline(known))
+        return []
 
     async def _online(self, dispatcher: CollectingDispatcher, p: Procedure, labels: Labels) -> None:
         online = [c for c in p.channels if c.kind == "online"]

@@ -18,6 +18,23 @@ _WHAT_END = re.compile(
     re.IGNORECASE,
 )
 _NEGATED = re.compile(rf"\b{_NEGATION}\b", re.IGNORECASE)
+# "hết bao nhiêu tiền", "báo trước mấy giờ": how much / how long / where, then a word or two
+_HOW_NEAR_END = re.compile(
+    r"\b(?:bao nhiêu|bao nhieu|mấy|bao lâu|bao lau|ở đâu|o dau|chỗ nào|cho nao|thế nào|the nao|"
+    r"ra sao|giờ nào|gio nao)(?:\s+\S+){0,2}\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
+# "cho em hỏi ...", "khoan, cho hỏi ...", "xin hỏi ...", "vì sao ...", "tại sao ..."
+_ASKS_FIRST = re.compile(
+    r"^\W*(?:(?:dạ|da|khoan|à|ạ|thêm|them|ad|chị|anh|em)[,\s]+){0,3}"
+    r"(?:(?:cho|xin)\s+(?:\S+\s+){0,2}?(?:hỏi|hoi)\b|vì sao|vi sao|tại sao|tai sao)",
+    re.IGNORECASE,
+)
+# "nộp cho công ty hay lên bhxh": one or the other
+_EITHER = re.compile(
+    r"\bhay\s+(?:là|lên|len|ra|đến|den|phải|phai|nộp|nop|đi|di|về|ve|tự|chỉ|chi)\b",
+    re.IGNORECASE,
+)
 
 
 def is_question(text: str) -> bool:
@@ -25,4 +42,7 @@ def is_question(text: str) -> bool:
     dẫn gì" (a negation before "gì") is not."""
     clean = unicodedata.normalize("NFC", text)
     what = _WHAT_END.search(clean)
-    return bool(_QUESTION_END.search(clean) or (what and not _NEGATED.search(what["before"])))
+    return bool(
+        _QUESTION_END.search(clean) or (what and not _NEGATED.search(what["before"]))
+        or _HOW_NEAR_END.search(clean) or _ASKS_FIRST.search(clean) or _EITHER.search(clean)
+    )

@@ -63,7 +63,7 @@ def table(name: str, results: list[ConversationResult]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sets", nargs="+", choices=sorted(SETS), default=["exam", "exam2", "dev", "dev2"])
+    parser.add_argument("--sets", nargs="+", choices=sorted(SETS), default=list(SETS))
     parser.add_argument("--url", default=default_url())
     parser.add_argument("--token", default=None)
     args = parser.parse_args(argv)

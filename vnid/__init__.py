@@ -162,7 +162,9 @@ def find_phones(text: str) -> list[str]:
 
 
 def find_identifier(text: str) -> Identifier | None:
-    """A 12-digit ID number, a phone number or 4 digits found in ``text`` (first one wins)."""
+    """A 12-digit ID number, a phone number or 4 digits found in ``text`` (first one wins).
+    Dossier and feedback codes typed in the same message are not identifiers."""
+    text = _FEEDBACK_CODE.sub(" ", _CODE_IN_TEXT.sub(" ", text.translate(_DASHES)))
     for raw in _runs(text):
         digits = re.sub(r"\D", "", raw)
         if len(digits) == ID_NUMBER_LENGTH and digits.startswith("0") and not raw.startswith("+"):

@@ -73,7 +73,7 @@ class ResolveResult(BaseModel):
     aspects: list[str] = Field(
         default_factory=list,
         description="what the message asks: documents, fee, time, office, online, requesters, "
-        "conditions, result, steps, validity, deadline, legal",
+        "conditions, result, steps, validity, deadline, legal, hours",
     )
     out_of_reach: list[str] = Field(
         default_factory=list, description="questions no procedure answers: penalty, policy, "

@@ -339,6 +339,30 @@ async def test_a_follow_up_the_record_does_not_answer_is_not_called_a_missing_pr
     assert messages[0]["procedure_name"] == "Cấp Giấy xác nhận tình trạng hôn nhân"
 
 
+async def test_opening_hours_without_a_procedure_come_from_the_locality(
+    portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any]
+) -> None:
+    t = tracker("bộ phận một cửa làm việc giờ nào vậy", "ask_office")
+
+    messages, _ = await run(portal, t, domain)
+
+    assert responses(messages) == ["utter_locality_hours"]
+    assert "Công an phường/xã nơi anh/chị cư trú: Thứ Hai đến Thứ Sáu: 7h30–11h30" in (
+        messages[0]["hours"])
+
+
+async def test_opening_hours_with_a_procedure_are_its_offices(
+    portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any]
+) -> None:
+    t = tracker("thứ 7 công an phường có làm việc không", "ask_office",
+                slots={"procedure_code": "1.014061"})
+
+    messages, _ = await run(portal, t, domain)
+
+    assert responses(messages)[0] == "utter_procedure_office"
+    assert "một số nơi làm cả sáng Thứ Bảy" in messages[0]["offices"]
+
+
 async def test_the_overview_names_the_main_documents(
     portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any]
 ) -> None:

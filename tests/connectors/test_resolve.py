@@ -94,6 +94,9 @@ def test_no_fitting_procedure_is_said_not_guessed(client: TestClient, q: str) ->
         ("thời hạn tạm trú tối đa là bao lâu", ["validity"]),
         ("hộ chiếu có giá trị mấy năm", ["validity"]),
         ("ket qua nhan duoc giay gi", ["result"]),  # "giấy gì": the result, not another paper
+        ("thứ 7 có làm không", ["hours"]),
+        ("bộ phận một cửa làm việc giờ nào vậy", ["hours"]),
+        ("có khách ở lại thì phải báo trước mấy giờ", ["deadline"]),
     ],
 )
 def test_every_aspect_asked_is_read(client: TestClient, q: str, aspects: list[str]) -> None:

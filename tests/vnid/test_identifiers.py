@@ -46,6 +46,10 @@ def test_find_application_code(text: str, code: str | None) -> None:
         ("091.234.5678", Identifier("phone", "0912345678")),
         ("1234", Identifier("last4", "1234")),
         ("4 số cuối là 5678", Identifier("last4", "5678")),
+        # the dossier code typed alongside is not an identifier
+        ("ma 000.00.31.H56-261112-0018, 4 so cuoi dt 8123", Identifier("last4", "8123")),
+        ("hồ sơ 000.00.31.H56-261112-0018 cccd 079203001234",
+         Identifier("id_number", "079203001234")),
         ("không nhớ", None),
         ("12345", None),
     ],
