@@ -30,7 +30,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import render, runtime
 from actions.base import PortalAction
 from actions.clients.portal import NotFound, Procedure, Resolution
-from actions.parsing import find_application_code
+from actions.parsing import find_application_code, find_identifier
 from actions.phrases import Labels
 from actions.questions import is_question
 
@@ -51,6 +51,8 @@ RECORD_FIELDS = {
     "result": "result",
 }
 MAX_ASPECTS = 3
+# "à nhầm, số đúng là 084190002468": a correction is short
+CORRECTION_WORDS = 10
 # an aspect intent without a cue word in the message is taken from this confidence on
 SURE_INTENT = 0.8
 MAX_BUTTONS = 5
@@ -102,6 +104,14 @@ def _about_the_dossier(tracker: Tracker, reading: Resolution, focus: str | None)
     return None
 
 
+def _corrected_identifier(tracker: Tracker, text: str) -> str | None:
+    """An ID number or phone typed alone right after a look-up that found nothing."""
+    if not tracker.get_slot("status_code_tried") or len(text.split()) > CORRECTION_WORDS:
+        return None
+    identifier = find_identifier(text)
+    return f"{identifier.kind}:{identifier.value}" if identifier else None
+
+
 class ActionAnswerProcedure(PortalAction):
     def name(self) -> str:
         return "action_answer_procedure"
@@ -129,6 +139,11 @@ class ActionAnswerProcedure(PortalAction):
             # a dossier code: this is a status look-up, whatever the words around it
             return [SlotSet("application_code", find_application_code(text)),
                     FollowupAction("status_form")]
+        retried = _corrected_identifier(tracker, text)
+        if retried is not None:
+            # "à nhầm, số đúng là 0841…" after a look-up that found nothing: the same code again
+            return [SlotSet("application_code", tracker.get_slot("status_code_tried")),
+                    SlotSet("applicant_identifier", retried), FollowupAction("status_form")]
         reading = await self.portal.resolve(text, focus)
         dossier_reply = _about_the_dossier(tracker, reading, focus)
         if dossier_reply is not None:

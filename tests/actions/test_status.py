@@ -9,6 +9,7 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clients.portal import PortalClient
+from actions.procedures import ActionAnswerProcedure
 from actions.status import GAVE_UP, MISREAD, ActionCheckStatus, ValidateStatusForm
 from tests.actions.conftest import TrackerFactory
 
@@ -164,6 +165,28 @@ async def test_a_corrected_code_retries_with_the_identifier_already_given(
     events = await ValidateStatusForm().run(CollectingDispatcher(), t, domain)
 
     assert slots(events).get("applicant_identifier") == stored
+
+
+@pytest.mark.parametrize(
+    "typed, stored",
+    [
+        ("à nhầm, số đúng là 079203001234", "id_number:079203001234"),
+        ("sđt đúng là 0912 345 678", "phone:0912345678"),
+        # a question with a number in it is not a correction
+        ("tôi muốn hỏi đăng ký thường trú cho con 5 tuổi cần những giấy tờ gì ạ", None),
+    ],
+)
+async def test_a_corrected_identifier_alone_retries_the_code_that_found_nothing(
+    portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any], typed: str,
+    stored: str | None,
+) -> None:
+    t = tracker(typed, "inform", slots={"status_code_tried": CODE, "status_attempts": 1})
+
+    events = await ActionAnswerProcedure(portal).run(CollectingDispatcher(), t, domain)
+
+    got = slots(events)
+    assert got.get("applicant_identifier") == stored
+    assert (got.get("application_code") == CODE) is (stored is not None)
 
 
 async def test_gave_up_in_the_form_ends_with_help(
