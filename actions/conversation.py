@@ -12,6 +12,7 @@ from actions import runtime
 from actions.base import PortalAction
 from actions.phrases import Labels
 from actions.procedures import ActionAnswerProcedure
+from actions.questions import is_question
 
 FORM_SLOTS = (
     "application_code",
@@ -91,16 +92,18 @@ class _ReadsTheWords(PortalAction):
 
     async def _words_are_clear(self, tracker: Tracker, *, with_focus: bool) -> bool:
         """Does the message name a procedure outright, ask what no procedure answers (a
-        penalty), or (``with_focus``) ask an aspect of the procedure in focus?"""
+        penalty), (``with_focus``) ask an aspect of the procedure in focus, or ask about the
+        dossier just looked up ("vì sao bị trả lại")?"""
         text = str(tracker.latest_message.get("text") or "")
         if not text.strip() or text.startswith("/"):
             return False
         focus = tracker.get_slot("procedure_code")
         reading = await self.portal.resolve(text, focus)
+        just_looked_up = focus is not None and focus == tracker.get_slot("dossier_procedure")
         return bool(reading.out_of_reach) or reading.decision == "confident" or (
             with_focus and focus is not None and bool(reading.aspects)
             and reading.decision in ("none", "weak")
-        )
+        ) or (just_looked_up and reading.decision != "confident" and is_question(text))
 
 
 class ActionClarify(_ReadsTheWords):

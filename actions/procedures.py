@@ -53,6 +53,8 @@ RECORD_FIELDS = {
 MAX_ASPECTS = 3
 # "à nhầm, số đúng là 084190002468": a correction is short
 CORRECTION_WORDS = 10
+# "thế thì sao", "còn gì nữa không": vague enough for the overview of the procedure in focus
+VAGUE_WORDS = 4
 # an aspect intent without a cue word in the message is taken from this confidence on
 SURE_INTENT = 0.8
 MAX_BUTTONS = 5
@@ -163,11 +165,18 @@ class ActionAnswerProcedure(PortalAction):
         if reading.decision == "confident" and reading.procedure is not None:
             return await self._answer(dispatcher, reading.procedure.code, aspects or ["overview"],
                                       labels, full=full, question=text)
-        if focus is not None and not reading.aspects and reading.decision != "menu" and not (
-            reading.decision == "no_fit" and reading.names_a_paper
+        if focus is not None and reading.decision != "menu" and (
+            not reading.aspects or (reading.decision == "no_fit" and reading.names_a_paper)
         ) and await self._passages(dispatcher, str(focus), text):
-            # "hai vợ chồng phải cùng đến à": no aspect, but a sentence of the record answers it
+            # "hai vợ chồng phải cùng đến à": no aspect, but a sentence of the record answers it;
+            # "giấy xác nhận y tế có giá trị bao lâu": a paper of the record in focus
             return []
+        if focus is not None and reading.decision == "none" and not aspects and is_question(
+            text
+        ) and len(text.split()) > VAGUE_WORDS:
+            # "khi đi có phải nộp lại thẻ cũ không": a precise question its record does not
+            # answer; the overview would not answer it either
+            return await self._focus_does_not_say(dispatcher, str(focus))
         follow_up = (focus is not None and bool(aspects) and (
             reading.decision in ("weak", "none")
             or (reading.decision == "no_fit" and not reading.names_a_paper)

@@ -136,6 +136,19 @@ async def test_out_of_scope_still_answers_what_the_words_name(
     assert dispatcher.messages[0]["response"] == expected
 
 
+async def test_a_question_about_the_dossier_just_looked_up_is_answered_from_it(
+    tracker: TrackerFactory, domain: dict[str, Any], portal: PortalClient
+) -> None:
+    dispatcher = CollectingDispatcher()
+    looked_up = {"procedure_code": "1.001612", "dossier_procedure": "1.001612",
+                 "dossier_status": "returned"}
+
+    await ActionOutOfScope(portal).run(
+        dispatcher, tracker("vì sao bị trả lại", "out_of_scope", slots=looked_up), domain)
+
+    assert [m["response"] for m in dispatcher.messages] == ["utter_status_returned_again"]
+
+
 async def test_cancel_forgets_what_the_forms_collected(
     tracker: TrackerFactory, domain: dict[str, Any]
 ) -> None:

@@ -307,6 +307,9 @@ async def test_a_deadline_question_gets_the_records_time_limit(
          "chỉ có giá trị 06 tháng"),
         ("thời hạn tạm trú tối đa là bao lâu", "ask_processing_time", "1.004194",
          "tối đa là 02 năm"),
+        # a paper of the record in focus, not another topic
+        ("giấy xác nhận y tế có giá trị bao lâu", "ask_processing_time", "2.000806",
+         "giá trị 06 tháng"),
     ],
 )
 async def test_a_question_beyond_the_fields_is_answered_from_the_records_sentences(
