@@ -119,6 +119,13 @@ class ActionClarify(_ReadsTheWords):
     ) -> list[EventType]:
         if await self._words_are_clear(tracker, with_focus=True):
             return await ActionAnswerProcedure(self.portal).answer(dispatcher, tracker, domain)
+        text = str(tracker.latest_message.get("text") or "")
+        focus = tracker.get_slot("procedure_code")
+        if focus and is_question(text) and await ActionAnswerProcedure(self.portal).say_passages(
+            dispatcher, str(focus), text
+        ):
+            # "ảnh có được đeo kính ko" about the passport in focus: its record says
+            return []
         tier = consecutive_fallbacks(tracker)
         if tier >= HANDOFF_AT:
             return [FollowupAction("action_handoff")]

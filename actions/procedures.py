@@ -167,7 +167,7 @@ class ActionAnswerProcedure(PortalAction):
                                       labels, full=full, question=text)
         if focus is not None and reading.decision != "menu" and (
             not reading.aspects or (reading.decision == "no_fit" and reading.names_a_paper)
-        ) and await self._passages(dispatcher, str(focus), text):
+        ) and await self.say_passages(dispatcher, str(focus), text):
             # "hai vợ chồng phải cùng đến à": no aspect, but a sentence of the record answers it;
             # "giấy xác nhận y tế có giá trị bao lâu": a paper of the record in focus
             return []
@@ -296,7 +296,7 @@ class ActionAnswerProcedure(PortalAction):
                 self._not_in_record(dispatcher, p, labels["aspect_deadline"])
         elif aspect == "validity":
             # the records hold no field for how long a paper is valid: a sentence may say it
-            if not await self._passages(dispatcher, p.code, question):
+            if not await self.say_passages(dispatcher, p.code, question):
                 self._not_in_record(dispatcher, p, labels["aspect_validity"])
         else:
             has_online = any(c.kind == "online" for c in p.channels)
@@ -372,7 +372,9 @@ class ActionAnswerProcedure(PortalAction):
             dispatcher.utter_message(response="utter_procedure_online_note",
                                      note=render.vnd(notes))
 
-    async def _passages(self, dispatcher: CollectingDispatcher, code: str, question: str) -> bool:
+    async def say_passages(
+        self, dispatcher: CollectingDispatcher, code: str, question: str
+    ) -> bool:
         """Say the record's sentences that answer the question, if there are any."""
         found = await self.portal.passages(code, question)
         if not found:

@@ -97,6 +97,8 @@ async def test_unsure_messages_answered_from_their_words_do_not_count_towards_a_
         ("uy quyen cho em gai xin ho dc ko", "1.001193", "utter_procedure_requesters"),
         # ... or name a procedure outright
         ("đăng ký khai sinh cho con thì lệ phí thế nào", None, "utter_procedure_fee"),
+        # ... or ask what a sentence of the record in focus answers
+        ("ảnh có được đeo kính ko", "1.001456", "utter_procedure_passages"),
         # ... or nothing clear: "ý anh/chị là...?"
         ("phi lam cai do", None, "utter_clarify"),
     ],
