@@ -53,6 +53,9 @@ RECORD_FIELDS = {
 MAX_ASPECTS = 3
 # "à nhầm, số đúng là 084190002468": a correction is short
 CORRECTION_WORDS = 10
+# answers that a sentence of the record may complete ("phải niêm yết bao lâu": the time, and the
+# record's "niêm yết công khai trong 15 ngày")
+WITH_THE_RECORDS_WORDS = {"overview", "time", "deadline"}
 # "thế thì sao", "còn gì nữa không": vague enough for the overview of the procedure in focus
 VAGUE_WORDS = 4
 # an aspect intent without a cue word in the message is taken from this confidence on
@@ -211,6 +214,10 @@ class ActionAnswerProcedure(PortalAction):
         for aspect in asked:
             await self._say(dispatcher, procedure, aspect, labels, full=full, question=question,
                             aspects_said=asked[:asked.index(aspect)])
+        if set(asked) <= WITH_THE_RECORDS_WORDS and is_question(question):
+            # "làm căn cước lần đầu có phải đưa cháu đi trực tiếp không": the card answers the
+            # procedure, a sentence of the record the question itself
+            await self.say_passages(dispatcher, procedure.code, question)
         return [
             SlotSet("procedure_code", procedure.code),
             SlotSet("procedure_name", procedure.display_name),

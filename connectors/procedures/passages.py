@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from connectors.lexicon import stopwords
+from connectors.lexicon import context_words, stopwords
 from connectors.procedures.resolve import applicable_concepts
 from connectors.procedures.schemas import ProcedurePublic
 from connectors.text import words
@@ -22,6 +22,7 @@ MIN_SHARE = 0.5  # of the question's weight, in one sentence
 MIN_MATCHED = 2  # words: one shared word ("bán", "đến") is chance
 LIMIT = 3
 MAX_WEIGHT = 6.0
+CONTEXT_WEIGHT = 0.25
 _SENTENCE = re.compile(r"(?<=[.;!?])\s+|\n+")
 
 
@@ -67,7 +68,16 @@ def find(
     asked = [w for w in dict.fromkeys([*ws, *official])
              if w not in stopwords() and w not in own_words and not w.isdigit()
              and (w not in everyday or w in official)]
-    weights = {w: min(weight(w), MAX_WEIGHT) for w in asked}
+    # a word about the citizen the record never uses ("cháu", "đưa") is how they tell their
+    # case, not what they ask the record
+    record_words = {w for _field, sentence in sentences(p) for w in words(sentence)}
+    about_the_citizen = context_words() - record_words
+    weights = {
+        w: min(weight(w), MAX_WEIGHT) * (
+            CONTEXT_WEIGHT if w in about_the_citizen and w not in official else 1.0
+        )
+        for w in asked
+    }
     total = sum(weights.values())
     if not total:
         return []

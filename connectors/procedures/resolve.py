@@ -39,6 +39,8 @@ CLEAR_LEAD = 1.25  # ... and scoring this far ahead of the next family, is taken
 # procedure stays on the focus ("đăng ký được tối đa bao lâu" about temporary residence is not a
 # death registration because both are "đăng ký").
 FEW_WORDS = 2
+# ... and one that asks an aspect in this many words that fit nothing ("bao lâu có giấy phép")
+ASPECT_WORDS = 3
 HALF_A_NAME = 0.6  # ... unless it holds this much of another procedure's name ("nhập khẩu")
 # ... and a detail that picks the focus in its own family ("mất" for the loss report in focus)
 # keeps it, unless another procedure explains the message at least this well.
@@ -186,7 +188,8 @@ def resolve(
     top = choices[0]
     if top.confidence < NO_FIT_BELOW:
         return _from_focus(variants, reading, focus) or _focus_explains(
-            index, reading, content, focus) or Resolution(
+            index, reading, content, focus
+        ) or _asks_the_focus(reading, content, focus, top) or Resolution(
             "no_fit", None, f"best match {top.confidence:.2f}", choices[:3], reading,
         )
     runner_up = _next_family(variants, choices)
@@ -295,6 +298,18 @@ def _stays_on_focus(
         if code == focus and why != "default":
             return Resolution("none", None, f"{family.name}: {why} fits the focus", [], reading)
     return None
+
+
+def _asks_the_focus(
+    reading: Reading, content: list[str], focus: str | None, top: Choice
+) -> Resolution | None:
+    """"phí bao nhiêu, bao lâu có giấy phép" after a company registration: an aspect of the
+    focus, in a few words that fit nothing else (the paper is the one the citizen expects)."""
+    if focus is None or not reading.aspects or len(content) > ASPECT_WORDS:
+        return None
+    if top.named >= NAMED_WORDS:
+        return None
+    return Resolution("none", None, "an aspect asked in a few words: the focus", [], reading)
 
 
 def _focus_explains(

@@ -342,6 +342,18 @@ async def test_a_follow_up_the_record_does_not_answer_is_not_called_a_missing_pr
     assert messages[0]["procedure_name"] == "Cấp Giấy xác nhận tình trạng hôn nhân"
 
 
+async def test_a_yes_no_question_naming_a_procedure_gets_its_card_and_the_records_answer(
+    portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any]
+) -> None:
+    t = tracker("con tôi vừa đủ 14 tuổi, làm căn cước lần đầu có phải đưa cháu đi trực tiếp không",
+                "ask_procedure")
+
+    messages, _ = await run(portal, t, domain)
+
+    assert responses(messages) == ["utter_procedure_overview", "utter_procedure_passages"]
+    assert "Công dân phải trực tiếp đến" in messages[1]["passages"]
+
+
 async def test_opening_hours_without_a_procedure_come_from_the_locality(
     portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any]
 ) -> None:

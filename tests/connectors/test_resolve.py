@@ -111,6 +111,10 @@ def test_every_aspect_asked_is_read(client: TestClient, q: str, aspects: list[st
         ("đăng ký được tối đa bao lâu", "1.004194"),
         # a detail that fits the focus itself ("mất" for the loss report in focus)
         ("phải báo trong bao lâu kể từ lúc phát hiện mất", "1.010386"),
+        # where the citizen lives places the question; it is not residence registration
+        ("lam o dau, co phai ve que noi thuong tru khong", "1.014061"),
+        # an aspect in a few words that fit nothing else: the paper the citizen expects
+        ("phí bao nhiêu, bao lâu có giấy phép", "2.001583"),
     ],
 )
 def test_a_follow_up_that_names_nothing_else_stays_on_the_focus(
