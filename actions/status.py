@@ -92,6 +92,11 @@ class ValidateStatusForm(FormValidationAction):
         if code is None or tracker.get_slot("requested_slot") == "applicant_identifier":
             return {}
         identifier = find_identifier(_without_code(text))
+        if identifier is not None and identifier.kind == "last4" and _SAYS_LAST_DIGITS.search(
+            unicodedata.normalize("NFC", text)
+        ):
+            # "mã …, 4 số cuối đt 8123": the last digits, said as such
+            return {"applicant_identifier": f"{identifier.kind}:{identifier.value}"}
         if identifier is None or identifier.kind == "last4":
             # "à nhầm, mã đúng là …" after a failed look-up: the identifier given then
             tried = tracker.get_slot("status_identifier_tried")
@@ -130,6 +135,8 @@ class ValidateStatusForm(FormValidationAction):
         return {"applicant_identifier": f"{identifier.kind}:{identifier.value}"}
 
 
+_SAYS_LAST_DIGITS = re.compile(r"\b(?:số cuối|so cuoi|số đuôi|so duoi|đuôi|duoi)\b",
+                               re.IGNORECASE)
 _CODE_SPAN = re.compile(
     r"(?:[0-9a-z]{1,5}\s*\.\s*){1,5}[0-9a-z]{1,5}\s*[-–—]\s*\d{6}\s*[-–—]\s*\d{4,6}",
     re.IGNORECASE,

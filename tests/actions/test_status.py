@@ -152,6 +152,8 @@ async def test_no_match_retries_then_gives_up_politely(
         (f"mã {CODE}, cccd 079203001234", "phone:0912345678", "id_number:079203001234"),
         # no look-up failed before: the form asks for it
         (f"mã đúng là {CODE}", None, None),
+        # the last digits, said as such, with the code
+        (f"ma {CODE}, 4 so cuoi dt 5678", None, "last4:5678"),
     ],
 )
 async def test_a_corrected_code_retries_with_the_identifier_already_given(
