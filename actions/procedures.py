@@ -55,7 +55,7 @@ MAX_ASPECTS = 3
 CORRECTION_WORDS = 10
 # answers that a sentence of the record may complete ("phải niêm yết bao lâu": the time, and the
 # record's "niêm yết công khai trong 15 ngày")
-WITH_THE_RECORDS_WORDS = {"overview", "time", "deadline"}
+WITH_THE_RECORDS_WORDS = {"overview", "time", "deadline", "requesters"}
 # "thế thì sao", "còn gì nữa không": vague enough for the overview of the procedure in focus
 VAGUE_WORDS = 4
 # an aspect intent without a cue word in the message is taken from this confidence on
@@ -165,6 +165,14 @@ class ActionAnswerProcedure(PortalAction):
         if "hours" in aspects and focus is None and reading.decision != "confident":
             # "bộ phận một cửa làm việc giờ nào": no procedure needed, the locality's offices
             return await self._hours(dispatcher)
+        if focus is not None and "requesters" in aspects and is_question(text) and (
+            reading.decision != "confident" or not reading.procedure or not reading.procedure.named
+        ):
+            # "bà nội có cần giấy ủy quyền công chứng không", "cha mẹ làm cho con có cần giấy ủy
+            # quyền ko": who may submit the procedure in focus, not a notarisation or a
+            # parent-child recognition
+            return await self._answer(dispatcher, str(focus), aspects, labels, full=full,
+                                      question=text)
         if reading.decision == "confident" and reading.procedure is not None:
             return await self._answer(dispatcher, reading.procedure.code, aspects or ["overview"],
                                       labels, full=full, question=text)

@@ -354,6 +354,27 @@ async def test_a_yes_no_question_naming_a_procedure_gets_its_card_and_the_record
     assert "Công dân phải trực tiếp đến" in messages[1]["passages"]
 
 
+@pytest.mark.parametrize(
+    "text, focus, code",
+    [
+        # who may submit the procedure in focus, not notarisation or parent-child recognition
+        ("bà là bà nội ruột thì có cần giấy ủy quyền công chứng không ạ", "1.001193", "1.001193"),
+        ("cha me lam cho con thi co can giay uy quyen ko", "3.000333", "3.000333"),
+        # a procedure named outright is still another topic
+        ("làm hộ chiếu cho con có nhờ người khác nộp được không", "1.001193", "1.001456"),
+    ],
+)
+async def test_who_may_submit_is_asked_of_the_procedure_in_focus(
+    portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any], text: str, focus: str,
+    code: str,
+) -> None:
+    t = tracker(text, "ask_procedure", slots={"procedure_code": focus})
+
+    _, events = await run(portal, t, domain)
+
+    assert slots(events)["procedure_code"] == code
+
+
 async def test_opening_hours_without_a_procedure_come_from_the_locality(
     portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any]
 ) -> None:

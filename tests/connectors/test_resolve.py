@@ -143,6 +143,8 @@ def test_a_time_question_with_mat_is_not_a_lost_passport(client: TestClient) -> 
         ("không đăng ký khai sinh đúng hạn bị phạt bao nhiêu", "penalty"),
         ("chính sách hỗ trợ người nghèo năm nay thế nào", "policy"),
         ("trường hợp của tôi có được tách thửa không", "personal_case"),
+        ("tính giúp tôi đóng bhxh 22 năm thì lương hưu được bao nhiêu một tháng",
+         "personal_case"),
     ],
 )
 def test_questions_no_procedure_answers_are_flagged(client: TestClient, q: str, kind: str) -> None:
