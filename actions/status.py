@@ -44,6 +44,9 @@ EXTRA_BY_STATUS = {
     "overdue": "utter_status_overdue",
 }
 
+# statuses whose latest note from the office says why (the others' notes are in their reply)
+NOTE_SAYS_WHY = {"in_progress", "overdue"}
+
 
 def _attempts(tracker: Tracker) -> int:
     return int(tracker.get_slot("status_attempts") or 0)
@@ -254,4 +257,8 @@ class ActionCheckStatus(PortalAction):
                 status_note=s.status_note or "-",
                 support_hotline=hotline,
             )
+        if s.status_note and status in NOTE_SAYS_WHY:
+            # "Quá hạn: đang chờ kết quả xác minh từ cơ quan khác": why it is late, in the
+            # office's words
+            dispatcher.utter_message(response="utter_status_note", status_note=s.status_note)
 

@@ -100,6 +100,20 @@ async def test_lookup_answers_status_and_what_to_do(
     assert slots(events)["application_code"] is None  # nothing personal lingers in the tracker
 
 
+async def test_an_overdue_dossier_says_why_in_the_offices_words(
+    portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    t = tracker(slots={"application_code": "000.00.31.H56-261020-0021",
+                       "applicant_identifier": "id_number:084190002468"})
+
+    await ActionCheckStatus(portal).run(dispatcher, t, domain)
+
+    assert responses(dispatcher) == [
+        "utter_status_found", "utter_status_overdue", "utter_status_note"]
+    assert "chờ kết quả xác minh" in dispatcher.messages[2]["status_note"]
+
+
 async def test_a_year_from_now_the_dossier_still_waits_for_the_supplement(
     portal_a_year_ahead: PortalClient, tracker: TrackerFactory, domain: dict[str, Any]
 ) -> None:
