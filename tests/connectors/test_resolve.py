@@ -90,6 +90,7 @@ def test_no_fitting_procedure_is_said_not_guessed(client: TestClient, q: str) ->
         # a time limit the citizen must keep is not how long the office takes
         ("tạm trú sắp hết hạn thì phải gia hạn trước bao lâu", ["deadline"]),
         ("mất hộ chiếu thì phải báo trong mấy ngày", ["deadline"]),
+        ("han bao lau phai lam", ["deadline"]),
         # how long the paper lasts is not how long the office takes
         ("thời hạn tạm trú tối đa là bao lâu", ["validity"]),
         ("hộ chiếu có giá trị mấy năm", ["validity"]),
