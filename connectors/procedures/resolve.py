@@ -293,7 +293,7 @@ def _stays_on_focus(
         return Resolution("none", None, f"{len(content)} content words, nothing named", [],
                           reading)
     family = variants.family_of(focus)
-    if family is not None and top.confidence < LEAVE_A_FITTING_FOCUS:
+    if family is not None and top.confidence < LEAVE_A_FITTING_FOCUS and top.named <= NAMED_WORDS:
         code, why = family.pick(cue_words(reading), reading.ages, focus)
         if code == focus and why != "default":
             return Resolution("none", None, f"{family.name}: {why} fits the focus", [], reading)
