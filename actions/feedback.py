@@ -125,7 +125,7 @@ class ValidateFeedbackForm(FormValidationAction):
         opening = tracker.get_slot("requested_slot") is None and not any(
             tracker.get_slot(s) for s in SLOTS
         )
-        if opening and fp.is_question_not_complaint(text):
+        if opening and (fp.is_question_not_complaint(text) or fp.is_correction(text)):
             return dict.fromkeys(SLOTS, MISREAD)
         current = tracker.get_slot("feedback_description")
         requested = tracker.get_slot("requested_slot")
@@ -134,6 +134,9 @@ class ValidateFeedbackForm(FormValidationAction):
         if current in (None, CANCELLED) and (requested == "feedback_description"
                                               or fp.has_content(text)):
             return {"feedback_description": fp.complaint_body(text) or text}
+        if requested == "feedback_confirm" and fp.tries_a_number(text) and fp.find_contact(text):
+            # the phone, given after all: it goes to the contact, and the summary comes again
+            return {"feedback_confirm": None}
         if requested == "feedback_confirm" and not fp.is_yes(text) and not _skipping(text, None):
             # more details before sending: they join the description
             return {"feedback_description": f"{current}\n{text}", "feedback_confirm": None}
@@ -167,12 +170,14 @@ class ValidateFeedbackForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text, intent = _latest(tracker)
-        if tracker.get_slot("feedback_contact") is not None or self._cancelled(tracker):
+        if tracker.get_slot("feedback_contact") not in (None, SKIPPED) or self._cancelled(tracker):
             return {}
         phone = fp.find_contact(text)
         if phone:
             return {"feedback_contact": phone}
-        if tracker.get_slot("requested_slot") != "feedback_contact":
+        if tracker.get_slot("requested_slot") != "feedback_contact" or tracker.get_slot(
+            "feedback_contact"
+        ) == SKIPPED:
             return {}
         if _skipping(text, intent) or fp.leaves_no_phone(text):
             return {"feedback_contact": SKIPPED}

@@ -86,6 +86,20 @@ def is_question_not_complaint(text: str) -> bool:
     return not _COMPLAINT_WORDS.search(clean) and is_question(clean)
 
 
+_CORRECTION = re.compile(
+    r"\b(?:ý (?:tôi|em|mình|tui|cháu) là|y (?:toi|em|minh|tui|chau) la|ý là|y la|"
+    r"tôi hỏi là|toi hoi la|em hỏi là|em hoi la)\b",
+    re.IGNORECASE,
+)
+
+
+def is_correction(text: str) -> bool:
+    """"ko, ý tôi là đổi bằng lái ô tô cơ": the citizen restates a question, complaining of
+    nothing."""
+    clean = nfc(text)
+    return bool(_CORRECTION.search(clean)) and not _COMPLAINT_WORDS.search(clean)
+
+
 def complaint_body(text: str) -> str:
     """The message without the words that open a complaint."""
     return _OPENING.sub("", nfc(text), count=1).strip(" ,.:-")

@@ -21,6 +21,7 @@ Right after a dossier look-up, questions about time, office, what to supplement,
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -32,7 +33,7 @@ from actions.base import PortalAction
 from actions.clients.portal import NotFound, Procedure, Resolution
 from actions.parsing import find_application_code, find_identifier
 from actions.phrases import Labels
-from actions.questions import is_question
+from actions.questions import fold, is_question, paper_asked
 
 logger = logging.getLogger(__name__)
 
@@ -56,12 +57,16 @@ CORRECTION_WORDS = 10
 # answers that a sentence of the record may complete ("phải niêm yết bao lâu": the time, and the
 # record's "niêm yết công khai trong 15 ngày")
 WITH_THE_RECORDS_WORDS = {"overview", "time", "deadline", "requesters"}
+# words that name a kind of office ("bộ phận một cửa làm việc giờ nào"), folded
+OFFICE_WORDS = ("mot cua", "cong an", "trung tam", "xuat nhap canh", "giao thong", "dat dai",
+                "bao hiem", "thue")
 # "thế thì sao", "còn gì nữa không": vague enough for the overview of the procedure in focus
 VAGUE_WORDS = 4
 # an aspect intent without a cue word in the message is taken from this confidence on
 SURE_INTENT = 0.8
 MAX_BUTTONS = 5
 OFFER_WHEN_UNSURE = 3
+NAMED_TO_OFFER = 2
 # "thế phí bao nhiêu" after a procedure: at most this many words about something else
 FOLLOW_UP_WORDS = 2
 # what to offer when the citizen has not said which procedure, twice in a row (code, label)
@@ -98,6 +103,10 @@ def _about_the_dossier(tracker: Tracker, reading: Resolution, focus: str | None)
     ):
         return None
     status = tracker.get_slot("dossier_status")
+    said = fold(str(tracker.latest_message.get("text") or ""))
+    if not reading.aspects and _WHAT_NOW.search(said):
+        # "vậy giờ em phải làm gì tiếp": the next step this dossier's status calls for
+        return NEXT_STEP_AGAIN.get(str(status), "utter_status_agency_again")
     if "time" in reading.aspects and tracker.get_slot("dossier_due"):
         return "utter_status_due_again"
     if status == "done" and "documents" in reading.aspects:
@@ -107,6 +116,17 @@ def _about_the_dossier(tracker: Tracker, reading: Resolution, focus: str | None)
     if "office" in reading.aspects and tracker.get_slot("dossier_agency"):
         return "utter_status_agency_again"
     return None
+
+
+_WHAT_NOW = re.compile(
+    r"\b(?:lam gi tiep|phai lam gi|lam gi bay gio|gio (?:lam|tinh) sao|gio sao|lam sao bay gio|"
+    r"khieu nai o dau|phai lam sao|tiep theo (?:la )?gi)\b"
+)
+NEXT_STEP_AGAIN = {
+    "needs_supplement": "utter_status_supplement_again",
+    "done": "utter_status_pickup_again",
+    "returned": "utter_status_returned_again",
+}
 
 
 def _corrected_identifier(tracker: Tracker, text: str) -> str | None:
@@ -164,7 +184,12 @@ class ActionAnswerProcedure(PortalAction):
             return self._cannot_answer(dispatcher, reading)
         if "hours" in aspects and focus is None and reading.decision != "confident":
             # "bộ phận một cửa làm việc giờ nào": no procedure needed, the locality's offices
-            return await self._hours(dispatcher)
+            return await self._hours(dispatcher, text)
+        asked_paper = paper_asked(text) if focus is not None else None
+        if asked_paper is not None:
+            # "co can mang giay khai sinh ko" about the card in focus: is that paper one of its
+            # documents? (not the birth registration the paper's name matches)
+            return await self._paper_in_documents(dispatcher, str(focus), *asked_paper)
         if focus is not None and "requesters" in aspects and is_question(text) and (
             reading.decision != "confident" or not reading.procedure or not reading.procedure.named
         ):
@@ -348,15 +373,40 @@ class ActionAnswerProcedure(PortalAction):
                 support_hotline=runtime.hotline(known),
             )
 
-    async def _hours(self, dispatcher: CollectingDispatcher) -> list[EventType]:
+    async def _paper_in_documents(
+        self, dispatcher: CollectingDispatcher, focus: str, paper: str, telling: frozenset[str]
+    ) -> list[EventType]:
+        try:
+            p = await self.portal.procedure(focus)
+        except NotFound:
+            return self._not_covered(dispatcher)
+        listed = [d for d in p.documents
+                  if telling <= set(fold(f"{d.name} {d.note or ''}").split())]
+        if listed:
+            dispatcher.utter_message(response="utter_procedure_paper_listed",
+                                     procedure_name=p.display_name,
+                                     documents="\n".join(map(render.document_line, listed)))
+        else:
+            dispatcher.utter_message(response="utter_procedure_paper_not_listed",
+                                     procedure_name=p.display_name, paper=paper,
+                                     documents="\n".join(
+                                         render.document_line(d) for d in p.documents
+                                         if d.group == "nộp"))
+        return [SlotSet("procedure_code", p.code), SlotSet("procedure_name", p.display_name)]
+
+    async def _hours(self, dispatcher: CollectingDispatcher, question: str) -> list[EventType]:
+        """The locality's offices and their hours; only those the question names, if any."""
         known = await runtime.locality(self.portal)
         if known is None or not known.offices:
             dispatcher.utter_message(response="utter_hours_unknown",
                                      support_hotline=runtime.hotline(known))
             return []
+        asked = fold(question)
+        named = [o for o in known.offices
+                 if any(kind in asked and kind in fold(o.name) for kind in OFFICE_WORDS)]
         seen: set[str] = set()
         lines = []
-        for office in known.offices:
+        for office in named or known.offices:
             if office.name not in seen:
                 seen.add(office.name)
                 lines.append(f"{office.name}: {office.hours}")
@@ -434,7 +484,9 @@ class ActionAnswerProcedure(PortalAction):
             response="utter_cannot_answer", support_hotline=runtime.hotline(runtime.known())
         )
         # the procedure the question is about, to read instead; the close ones when unsure
-        offered = [reading.procedure] if reading.decision == "confident" else (
+        # a procedure only when the question names it ("tính giúp lương hưu" is no procedure)
+        named = reading.procedure is not None and reading.procedure.named >= NAMED_TO_OFFER
+        offered = [reading.procedure] if reading.decision == "confident" and named else (
             reading.candidates[:OFFER_WHEN_UNSURE] if reading.decision == "weak" else []
         )
         if offered:

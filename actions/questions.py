@@ -46,3 +46,34 @@ def is_question(text: str) -> bool:
         _QUESTION_END.search(clean) or (what and not _NEGATED.search(what["before"]))
         or _HOW_NEAR_END.search(clean) or _ASKS_FIRST.search(clean) or _EITHER.search(clean)
     )
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics ("Bộ phận một cửa" -> "bo phan mot cua"), to compare what a
+    citizen typed with or without them."""
+    bare = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
+    return " ".join("".join(c for c in bare if not unicodedata.combining(c)).split())
+
+
+# "có cần mang giấy khai sinh không", "co phai nop so ho khau ko": a paper, asked yes or no
+_PAPER_ASKED = re.compile(
+    r"\b(?:cần|can|phải|phai)\s+(?:mang|nộp|nop|có|co|xin|làm|lam|đem|dem|kèm|kem)\s+"
+    r"(?:theo\s+|thêm\s+|them\s+)?"
+    r"(?P<paper>(?:giấy|giay|sổ|so|thẻ|the|hợp đồng|hop dong|đơn|don|văn bản|van ban|bằng|bang|"
+    r"học bạ|hoc ba|hộ chiếu|ho chieu)\b[^?,.]*?)\s+(?:không|ko|k|khong|hông|hong|hok)\b",
+    re.IGNORECASE,
+)
+# words that say nothing of which paper it is
+_PAPER_FILLER = {"giay", "to", "cai", "cua", "minh", "toi", "em", "ban", "goc", "chinh", "sao",
+                 "truoc", "theo", "them", "nua", "luon"}
+
+
+def paper_asked(text: str) -> tuple[str, frozenset[str]] | None:
+    """The paper a yes/no question asks about, as typed and as the folded words that tell it
+    ("giấy khai sinh" -> {"khai", "sinh"}), or None."""
+    match = _PAPER_ASKED.search(unicodedata.normalize("NFC", text))
+    if match is None:
+        return None
+    paper = match["paper"].strip()
+    telling = frozenset(w for w in fold(paper).split() if w not in _PAPER_FILLER and len(w) > 1)
+    return (paper, telling) if telling else None

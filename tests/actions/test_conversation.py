@@ -17,6 +17,7 @@ from actions.conversation import (
     rating_from,
 )
 from actions.handoff import ActionHandoff
+from actions.procedures import ActionAnswerProcedure
 from tests.actions.conftest import TrackerFactory
 
 pytestmark = pytest.mark.anyio
@@ -149,6 +150,29 @@ async def test_a_question_about_the_dossier_just_looked_up_is_answered_from_it(
         dispatcher, tracker("vì sao bị trả lại", "out_of_scope", slots=looked_up), domain)
 
     assert [m["response"] for m in dispatcher.messages] == ["utter_status_returned_again"]
+
+
+@pytest.mark.parametrize(
+    "status, expected",
+    [
+        ("needs_supplement", "utter_status_supplement_again"),
+        ("done", "utter_status_pickup_again"),
+        ("overdue", "utter_status_agency_again"),
+    ],
+)
+async def test_what_now_after_a_look_up_is_the_next_step_of_that_dossier(
+    tracker: TrackerFactory, domain: dict[str, Any], portal: PortalClient, status: str,
+    expected: str,
+) -> None:
+    dispatcher = CollectingDispatcher()
+    looked_up = {"procedure_code": "1.001193", "dossier_procedure": "1.001193",
+                 "dossier_status": status, "dossier_supplement": "Giấy chứng sinh bản chính"}
+
+    await ActionAnswerProcedure(portal).run(
+        dispatcher, tracker("vậy giờ e phải làm gì tiếp", "ask_procedure", slots=looked_up),
+        domain)
+
+    assert [m["response"] for m in dispatcher.messages] == [expected]
 
 
 async def test_cancel_forgets_what_the_forms_collected(

@@ -181,6 +181,7 @@ async def test_lookup_without_or_with_unknown_code(
         ("nhà chồng em là nhà bố mẹ chồng đứng tên, có cần bố mẹ chồng ký gì không", True),
         ("cong an co toi nha lam can cuoc dum ko con", True),
         ("vay em can bo sung cai gi, han den bao gio", True),
+        ("ko, ý tôi là đổi bằng lái ô tô cơ", True),  # a question restated
         ("đèn đường hỏng cả tuần rồi", False),
         ("cán bộ một cửa phường quát tháo, ko hướng dẫn gì", False),
         ("tôi muốn phản ánh sao hồ sơ chậm thế?", False),
@@ -309,3 +310,15 @@ async def test_after_two_mistyped_phones_the_complaint_goes_on_without_one(
     assert {e["name"]: e["value"] for e in events if e.get("event") == "slot"}[
         "feedback_contact"] == SKIPPED
     assert [m["response"] for m in dispatcher.messages] == ["utter_feedback_without_contact"]
+
+
+async def test_a_phone_given_at_the_summary_replaces_the_skipped_one(
+    tracker: TrackerFactory, domain: dict[str, Any]
+) -> None:
+    slots = await extract(tracker, domain, "0912 000 111", requested_slot="feedback_confirm",
+                          feedback_description=TOLD, feedback_location=SKIPPED,
+                          feedback_contact=SKIPPED)
+
+    assert slots["feedback_contact"] == "0912000111"
+    assert slots.get("feedback_description") is None  # not added to what happened
+    assert slots["feedback_confirm"] is None  # the summary is shown again, with the phone

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.questions import is_question
+from actions.questions import is_question, paper_asked
 
 
 @pytest.mark.parametrize(
@@ -31,3 +31,20 @@ from actions.questions import is_question
 )
 def test_a_question_is_told_by_its_end(text: str, asks: bool) -> None:
     assert is_question(text) is asks
+
+
+@pytest.mark.parametrize(
+    "text, telling",
+    [
+        ("co can mang giay khai sinh ko", {"khai", "sinh"}),
+        ("đăng ký kết hôn có cần xin giấy xác nhận độc thân trước không",
+         {"xac", "nhan", "doc", "than"}),
+        ("có phải nộp sổ hộ khẩu không", {"so", "ho", "khau"}),
+        # not a paper: how many copies, or who may submit
+        ("có cần mang bản gốc không", None),
+        ("có cần giấy ủy quyền không", None),
+    ],
+)
+def test_the_paper_a_yes_no_question_asks_about(text: str, telling: set[str] | None) -> None:
+    found = paper_asked(text)
+    assert (set(found[1]) if found else None) == telling
