@@ -186,10 +186,15 @@ class ActionAnswerProcedure(PortalAction):
             # "bộ phận một cửa làm việc giờ nào": no procedure needed, the locality's offices
             return await self._hours(dispatcher, text)
         asked_paper = paper_asked(text) if focus is not None else None
-        if asked_paper is not None:
+        if asked_paper is not None and not (
+            asked_paper.to_apply and reading.decision == "confident" and reading.procedure
+            and reading.procedure.named > NAMED_TO_OFFER
+        ):
             # "co can mang giay khai sinh ko" about the card in focus: is that paper one of its
-            # documents? (not the birth registration the paper's name matches)
-            return await self._paper_in_documents(dispatcher, str(focus), *asked_paper)
+            # documents? (not the birth registration the paper's name matches); "có cần xin giấy
+            # phép xây dựng không" names a procedure of its own
+            return await self._paper_in_documents(dispatcher, str(focus), asked_paper.paper,
+                                                  asked_paper.telling)
         if focus is not None and "requesters" in aspects and is_question(text) and (
             reading.decision != "confident" or not reading.procedure or not reading.procedure.named
         ):

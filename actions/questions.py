@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 _NEGATION = r"(?:không|ko|k|khong|chẳng|chang|chả|cha|hông|hong)"
 _QUESTION_END = re.compile(
@@ -57,7 +58,7 @@ def fold(text: str) -> str:
 
 # "có cần mang giấy khai sinh không", "co phai nop so ho khau ko": a paper, asked yes or no
 _PAPER_ASKED = re.compile(
-    r"\b(?:cần|can|phải|phai)\s+(?:mang|nộp|nop|có|co|xin|làm|lam|đem|dem|kèm|kem)\s+"
+    r"\b(?:cần|can|phải|phai)\s+(?P<verb>mang|nộp|nop|có|co|xin|làm|lam|đem|dem|kèm|kem)\s+"
     r"(?:theo\s+|thêm\s+|them\s+)?"
     r"(?P<paper>(?:giấy|giay|sổ|so|thẻ|the|hợp đồng|hop dong|đơn|don|văn bản|van ban|bằng|bang|"
     r"học bạ|hoc ba|hộ chiếu|ho chieu)\b[^?,.]*?)\s+(?:không|ko|k|khong|hông|hong|hok)\b",
@@ -68,12 +69,19 @@ _PAPER_FILLER = {"giay", "to", "cai", "cua", "minh", "toi", "em", "ban", "goc", 
                  "truoc", "theo", "them", "nua", "luon"}
 
 
-def paper_asked(text: str) -> tuple[str, frozenset[str]] | None:
-    """The paper a yes/no question asks about, as typed and as the folded words that tell it
-    ("giấy khai sinh" -> {"khai", "sinh"}), or None."""
+@dataclass(frozen=True)
+class PaperAsked:
+    paper: str  # as typed: "giấy khai sinh"
+    telling: frozenset[str]  # the folded words that tell which: {"khai", "sinh"}
+    to_apply: bool  # "có cần xin/làm ..." may ask for a procedure of its own
+
+
+def paper_asked(text: str) -> PaperAsked | None:
+    """The paper a yes/no question asks about ("có cần mang giấy khai sinh không"), or None."""
     match = _PAPER_ASKED.search(unicodedata.normalize("NFC", text))
     if match is None:
         return None
     paper = match["paper"].strip()
     telling = frozenset(w for w in fold(paper).split() if w not in _PAPER_FILLER and len(w) > 1)
-    return (paper, telling) if telling else None
+    to_apply = fold(match["verb"]) in ("xin", "lam")
+    return PaperAsked(paper, telling, to_apply) if telling else None

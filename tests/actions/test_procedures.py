@@ -381,7 +381,7 @@ async def test_who_may_submit_is_asked_of_the_procedure_in_focus(
         # a paper the re-issued ID card does not need, whatever procedure its name matches
         ("co can mang giay khai sinh ko", "1.014064", "utter_procedure_paper_not_listed"),
         # the record says a marriage needs no proof of single status
-        ("có cần xin giấy xác nhận độc thân không", "1.000894",
+        ("có cần nộp giấy xác nhận độc thân không", "1.000894",
          "utter_procedure_paper_not_listed"),
         ("có cần mang giấy chứng sinh không", "1.001193", "utter_procedure_paper_listed"),
     ],
@@ -396,6 +396,17 @@ async def test_is_this_paper_needed_is_read_in_the_documents_of_the_focus(
 
     assert responses(messages) == [expected]
     assert slots(events)["procedure_code"] == focus
+
+
+async def test_a_permit_to_apply_for_is_a_procedure_of_its_own(
+    portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any]
+) -> None:
+    t = tracker("Có sổ rồi thì tôi xây nhà 3 tầng có cần xin giấy phép xây dựng không",
+                "ask_procedure", slots={"procedure_code": "1.012785"})
+
+    messages, _ = await run(portal, t, domain)
+
+    assert "utter_procedure_paper_not_listed" not in responses(messages)
 
 
 async def test_opening_hours_without_a_procedure_come_from_the_locality(

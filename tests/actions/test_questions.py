@@ -47,4 +47,4 @@ def test_a_question_is_told_by_its_end(text: str, asks: bool) -> None:
 )
 def test_the_paper_a_yes_no_question_asks_about(text: str, telling: set[str] | None) -> None:
     found = paper_asked(text)
-    assert (set(found[1]) if found else None) == telling
+    assert (set(found.telling) if found else None) == telling
