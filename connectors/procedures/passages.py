@@ -57,12 +57,21 @@ def find(
     own_words: frozenset[str] = frozenset(),
 ) -> list[Passage]:
     """The record's sentences that hold most of the question (beyond ``own_words``, the
-    procedure's name), best first."""
+    procedure's name), best first: asked in the record's words where an everyday phrase has
+    them ("khám sức khỏe" -> "xác nhận y tế"), else as the citizen put it (a record may use
+    the everyday words itself)."""
+    return _find(p, question, weight, own_words, with_concepts=True) or _find(
+        p, question, weight, own_words, with_concepts=False)
+
+
+def _find(
+    p: ProcedurePublic, question: str, weight: Callable[[str], float],
+    own_words: frozenset[str], *, with_concepts: bool,
+) -> list[Passage]:
     ws = tuple(words(question))
-    # an everyday phrase is asked in the record's words ("khám sức khỏe" -> "xác nhận y tế")
     everyday: set[str] = set()
     official: list[str] = []
-    for concept in applicable_concepts(ws):
+    for concept in applicable_concepts(ws) if with_concepts else []:
         everyday.update(concept.phrase.split())
         official += concept.official.split()
     asked = [w for w in dict.fromkeys([*ws, *official])

@@ -198,12 +198,14 @@ def resolve(
     confident = top.confidence >= CONFIDENT_FROM and evidence >= MIN_EVIDENCE and (
         lead >= CLEAR_LEAD or top.named >= NAMED_WORDS
     )
+    focus_family = variants.family_of(focus) if focus is not None else None
     sibling = _from_focus(variants, reading, focus)
-    if sibling is not None and not (confident and top.named >= NAMED_WORDS):
+    if sibling is not None and not (confident and (
+        top.named >= NAMED_WORDS or variants.family_of(top.code) is not focus_family
+    )):
         # "còn nếu bị mất thì sao" about the passport in focus: its sibling, unless the message
         # names another procedure outright
         return sibling
-    focus_family = variants.family_of(focus) if focus is not None else None
     if focus is not None and top.code != focus and (
         focus_family is None or variants.family_of(top.code) is not focus_family
     ):

@@ -31,6 +31,8 @@ def passages(client: TestClient, code: str, q: str) -> list[str]:
         # how long a paper lasts: the law's sentence, kept in the curated record
         ("1.004194", "thời hạn tạm trú tối đa là bao lâu", "tối đa là 02 năm"),
         ("1.001456", "hộ chiếu có giá trị mấy năm", "giá trị (thời hạn) 10 năm"),
+        # the record uses the everyday words itself
+        ("3.000347", "có cần khám sức khỏe ko", "Giấy khám sức khỏe"),
     ],
 )
 def test_the_sentence_that_answers_comes_first(
