@@ -104,6 +104,11 @@ def _about_the_dossier(tracker: Tracker, reading: Resolution, focus: str | None)
         return None
     status = tracker.get_slot("dossier_status")
     said = fold(str(tracker.latest_message.get("text") or ""))
+    if "supplement" in reading.aspects:
+        # "có phải bổ sung giấy tờ gì không" while nothing is asked of the citizen
+        return "utter_status_no_supplement"
+    if _WHICH_PROCEDURE.search(said):
+        return "utter_status_procedure_again"  # "hồ sơ này là thủ tục gì nhỉ, tôi quên mất"
     if not reading.aspects and _WHAT_NOW.search(said):
         # "vậy giờ em phải làm gì tiếp": the next step this dossier's status calls for
         return NEXT_STEP_AGAIN.get(str(status), "utter_status_agency_again")
@@ -122,6 +127,7 @@ _WHAT_NOW = re.compile(
     r"\b(?:lam gi tiep|phai lam gi|lam gi bay gio|gio (?:lam|tinh) sao|gio sao|lam sao bay gio|"
     r"khieu nai o dau|phai lam sao|tiep theo (?:la )?gi)\b"
 )
+_WHICH_PROCEDURE = re.compile(r"\b(?:la )?thu tuc (?:gi|nao)\b")
 NEXT_STEP_AGAIN = {
     "needs_supplement": "utter_status_supplement_again",
     "done": "utter_status_pickup_again",

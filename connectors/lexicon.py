@@ -94,6 +94,12 @@ def generic_phrases() -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
+def situation_phrases() -> tuple[str, ...]:
+    """The citizen's own situation ("nơi thường trú", "có căn cước rồi"): names no procedure."""
+    return tuple(map(str, _read("aspects.yml").get("situation") or []))
+
+
+@lru_cache(maxsize=1)
 def out_of_reach_cues() -> dict[str, tuple[str, ...]]:
     """Kinds of question no procedure answers (penalty, policy, personal case) -> cues."""
     return {str(k): tuple(map(str, v)) for k, v in (_read("aspects.yml")["out_of_reach"]).items()}

@@ -12,7 +12,12 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from connectors.lexicon import aspect_cues, generic_phrases, out_of_reach_cues
+from connectors.lexicon import (
+    aspect_cues,
+    generic_phrases,
+    out_of_reach_cues,
+    situation_phrases,
+)
 from connectors.text import words
 
 _AGE = re.compile(r"(?<!\d)(\d{1,2})\s*(?:tuoi|t)\b")
@@ -25,6 +30,8 @@ class Reading:
     out_of_reach: tuple[str, ...]
     cue_positions: frozenset[int]  # indexes of words that belong to a cue (not the procedure)
     ages: tuple[int, ...]  # ages mentioned ("bé 5 tuổi" -> 5)
+    # words about the citizen's own situation ("nơi thường trú", "có căn cước rồi")
+    situation_positions: frozenset[int] = frozenset()
 
     @property
     def text(self) -> str:
@@ -46,14 +53,19 @@ def _cues() -> tuple[tuple[tuple[str, ...], str, str], ...]:
     ] + [
         (tuple(cue.split()), "out_of_reach", name)
         for name, cues in out_of_reach_cues().items() for cue in cues
-    ] + [(tuple(phrase.split()), "generic", "") for phrase in generic_phrases()]
+    ] + [(tuple(phrase.split()), "generic", "") for phrase in generic_phrases()] + [
+        (tuple(phrase.split()), "situation", "") for phrase in situation_phrases()
+    ]
     return tuple(sorted(table, key=lambda item: -len(item[0])))
 
 
 def read(text: str) -> Reading:
     ws = tuple(words(text))
     taken: set[int] = set()
-    found: dict[str, set[str]] = {"aspect": set(), "out_of_reach": set(), "generic": set()}
+    situation: set[int] = set()
+    found: dict[str, set[str]] = {
+        "aspect": set(), "out_of_reach": set(), "generic": set(), "situation": set(),
+    }
     first: dict[str, int] = {}
     matched: dict[str, set[tuple[str, ...]]] = {}
     for cue, kind, name in _cues():
@@ -61,6 +73,8 @@ def read(text: str) -> Reading:
         for i in range(len(ws) - n + 1):
             if ws[i:i + n] == cue and not taken.intersection(range(i, i + n)):
                 taken.update(range(i, i + n))
+                if kind == "situation":
+                    situation.update(range(i, i + n))
                 found[kind].add(name)
                 first[name] = min(first.get(name, i), i)
                 matched.setdefault(name, set()).add(cue)
@@ -81,6 +95,7 @@ def read(text: str) -> Reading:
         out_of_reach=tuple(r for r in reach_order if r in found["out_of_reach"]),
         cue_positions=frozenset(taken),
         ages=ages,
+        situation_positions=frozenset(situation),
     )
 
 

@@ -166,7 +166,7 @@ def resolve(
     content = content_words(reading, index)
     menu = variants.menu_for(reading.words)
     hits = index.search(text, DEPTH) if content else []
-    query_words = _query_words(index, text)
+    query_words = _query_words(index, reading)
     choices = [
         Choice(h.code, h.score, coverage(index, h.code, content, reading), h.match_len,
                index.name_coverage(h.code, query_words, MAX_WEIGHT,
@@ -222,9 +222,14 @@ def resolve(
                       _distinct([chosen_choice, *others], None), reading)
 
 
-def _query_words(index: SearchIndex, text: str) -> frozenset[str]:
-    """The message's words, its everyday concepts in official wording, typos spelled right."""
-    ws = set(words(expand_query(text)))
+def _query_words(index: SearchIndex, reading: Reading) -> frozenset[str]:
+    """The message's words (not those about the citizen's own situation: "tạm trú" of "em đang
+    tạm trú ở đây" names no procedure), its everyday concepts in official wording, typos
+    spelled right."""
+    kept = " ".join(
+        w for i, w in enumerate(reading.words) if i not in reading.situation_positions
+    )
+    ws = set(words(expand_query(kept)))
     return frozenset(ws | {k for w in ws if (k := index.known(w))})
 
 

@@ -175,6 +175,27 @@ async def test_what_now_after_a_look_up_is_the_next_step_of_that_dossier(
     assert [m["response"] for m in dispatcher.messages] == [expected]
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("có phải bổ sung giấy tờ gì không", "utter_status_no_supplement"),
+        ("hồ sơ này là thủ tục gì nhỉ, tôi quên mất", "utter_status_procedure_again"),
+    ],
+)
+async def test_questions_about_a_dossier_in_progress_are_answered_from_it(
+    tracker: TrackerFactory, domain: dict[str, Any], portal: PortalClient, text: str,
+    expected: str,
+) -> None:
+    dispatcher = CollectingDispatcher()
+    looked_up = {"procedure_code": "1.004859", "dossier_procedure": "1.004859",
+                 "dossier_status": "in_progress", "procedure_name": "Cải chính hộ tịch"}
+
+    await ActionAnswerProcedure(portal).run(
+        dispatcher, tracker(text, "ask_procedure", slots=looked_up), domain)
+
+    assert [m["response"] for m in dispatcher.messages] == [expected]
+
+
 async def test_cancel_forgets_what_the_forms_collected(
     tracker: TrackerFactory, domain: dict[str, Any]
 ) -> None:
