@@ -93,6 +93,18 @@ def _asked_which_last(tracker: Tracker) -> bool:
     )
 
 
+_OFFERED = re.compile(r'^/\w+\{"procedure_code": "(?P<code>[^"]+)"\}$')
+
+
+def _offered_last(tracker: Tracker) -> list[tuple[str, str]]:
+    """The procedures the bot's last message offered as buttons, (code, title), if it did."""
+    last = next((e for e in reversed(tracker.events) if e.get("event") == "bot"), None)
+    buttons = ((last or {}).get("data") or {}).get("buttons") or []
+    offered = [(m["code"], str(b.get("title") or "")) for b in buttons
+               if (m := _OFFERED.match(str(b.get("payload") or "")))]
+    return offered
+
+
 def _about_the_dossier(tracker: Tracker, reading: Resolution, focus: str | None) -> str | None:
     """Right after a look-up, the reply that comes from the dossier itself (what to supplement,
     when it is due, what to bring, what now, where it is), if the question is one of those."""
@@ -241,6 +253,15 @@ class ActionAnswerProcedure(PortalAction):
             return await self._focus_does_not_say(dispatcher, str(focus))
         if reading.decision == "no_fit":
             return self._not_covered(dispatcher)
+        offered = _offered_last(tracker)
+        if offered and aspects:
+            # "mất bao lâu, phí bao nhiêu" right after the bot offered procedures: the same
+            # choices, each now answering what was asked
+            intent_asked = INTENT_BY_ASPECT.get(aspects[0], "ask_procedure")
+            dispatcher.utter_message(response="utter_choose_procedure", buttons=[
+                procedure_button(code, title, intent_asked) for code, title in offered
+            ][:MAX_BUTTONS])
+            return []
         return self._ask_which(dispatcher, tracker, labels)
 
     # --- the answers ---------------------------------------------------------------------------

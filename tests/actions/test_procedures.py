@@ -411,6 +411,23 @@ async def test_a_permit_to_apply_for_is_a_procedure_of_its_own(
     assert "utter_procedure_paper_not_listed" not in responses(messages)
 
 
+async def test_an_aspect_asked_after_choices_offers_the_same_choices_again(
+    portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any]
+) -> None:
+    offered = {"event": "bot", "text": "Anh/chị chọn giúp em thủ tục đúng ạ:", "data": {
+        "buttons": [{"title": "Nhận cha, mẹ, con",
+                     "payload": '/ask_procedure{"procedure_code": "1.001022"}'},
+                    {"title": "Khai sinh kết hợp nhận cha, mẹ, con",
+                     "payload": '/ask_procedure{"procedure_code": "1.000689"}'}]}}
+    t = tracker("mat bao lau, phi bao nhieu", "ask_processing_time", events=[offered])
+
+    messages, _ = await run(portal, t, domain)
+
+    assert responses(messages) == ["utter_choose_procedure"]
+    assert [b["payload"] for b in messages[0]["buttons"]] == [
+        '/ask_fee{"procedure_code": "1.001022"}', '/ask_fee{"procedure_code": "1.000689"}']
+
+
 async def test_opening_hours_without_a_procedure_come_from_the_locality(
     portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any]
 ) -> None:
