@@ -224,9 +224,10 @@ class ActionAnswerProcedure(PortalAction):
         if reading.decision == "confident" and reading.procedure is not None:
             return await self._answer(dispatcher, reading.procedure.code, aspects or ["overview"],
                                       labels, full=full, question=text)
-        if focus is not None and reading.decision != "menu" and (
+        read_focus = focus is not None and reading.decision != "menu" and (
             not reading.aspects or (reading.decision == "no_fit" and reading.names_a_paper)
-        ) and await self.say_passages(dispatcher, str(focus), text):
+        )
+        if read_focus and await self.say_passages(dispatcher, str(focus), text):
             # "hai vợ chồng phải cùng đến à": no aspect, but a sentence of the record answers it;
             # "giấy xác nhận y tế có giá trị bao lâu": a paper of the record in focus
             return []
@@ -241,8 +242,9 @@ class ActionAnswerProcedure(PortalAction):
             or (reading.decision == "no_fit" and not reading.names_a_paper)
         )) or (focus is not None and reading.decision == "none")
         if follow_up:
+            # the focus's sentences were read above already: not a second time
             return await self._answer(dispatcher, str(focus), aspects or ["overview"], labels,
-                                      full=full, question=text)
+                                      full=full, question="" if read_focus else text)
         if reading.decision in ("weak", "menu") and reading.candidates:
             return self._choices(dispatcher, reading, aspects, intent)
         if reading.decision == "no_fit" and focus is not None and not reading.names_a_paper and (
@@ -368,7 +370,7 @@ class ActionAnswerProcedure(PortalAction):
                 self._not_in_record(dispatcher, p, labels["aspect_deadline"])
         elif aspect == "validity":
             # the records hold no field for how long a paper is valid: a sentence may say it
-            if not await self.say_passages(dispatcher, p.code, question):
+            if not question or not await self.say_passages(dispatcher, p.code, question):
                 self._not_in_record(dispatcher, p, labels["aspect_validity"])
         else:
             has_online = any(c.kind == "online" for c in p.channels)

@@ -153,42 +153,27 @@ async def test_a_question_about_the_dossier_just_looked_up_is_answered_from_it(
 
 
 @pytest.mark.parametrize(
-    "status, expected",
+    "text, status, expected",
     [
-        ("needs_supplement", "utter_status_supplement_again"),
-        ("done", "utter_status_pickup_again"),
-        ("overdue", "utter_status_agency_again"),
+        # what now: the next step this dossier's status calls for
+        ("vậy giờ e phải làm gì tiếp", "needs_supplement", "utter_status_supplement_again"),
+        ("vậy giờ e phải làm gì tiếp", "done", "utter_status_pickup_again"),
+        ("vậy giờ e phải làm gì tiếp", "overdue", "utter_status_agency_again"),
+        # what it needs and what it is
+        ("có phải bổ sung giấy tờ gì không", "in_progress", "utter_status_no_supplement"),
+        ("hồ sơ này là thủ tục gì nhỉ, tôi quên mất", "in_progress",
+         "utter_status_procedure_again"),
     ],
 )
-async def test_what_now_after_a_look_up_is_the_next_step_of_that_dossier(
-    tracker: TrackerFactory, domain: dict[str, Any], portal: PortalClient, status: str,
-    expected: str,
-) -> None:
-    dispatcher = CollectingDispatcher()
-    looked_up = {"procedure_code": "1.001193", "dossier_procedure": "1.001193",
-                 "dossier_status": status, "dossier_supplement": "Giấy chứng sinh bản chính"}
-
-    await ActionAnswerProcedure(portal).run(
-        dispatcher, tracker("vậy giờ e phải làm gì tiếp", "ask_procedure", slots=looked_up),
-        domain)
-
-    assert [m["response"] for m in dispatcher.messages] == [expected]
-
-
-@pytest.mark.parametrize(
-    "text, expected",
-    [
-        ("có phải bổ sung giấy tờ gì không", "utter_status_no_supplement"),
-        ("hồ sơ này là thủ tục gì nhỉ, tôi quên mất", "utter_status_procedure_again"),
-    ],
-)
-async def test_questions_about_a_dossier_in_progress_are_answered_from_it(
+async def test_questions_right_after_a_look_up_are_answered_from_the_dossier(
     tracker: TrackerFactory, domain: dict[str, Any], portal: PortalClient, text: str,
-    expected: str,
+    status: str, expected: str,
 ) -> None:
     dispatcher = CollectingDispatcher()
     looked_up = {"procedure_code": "1.004859", "dossier_procedure": "1.004859",
-                 "dossier_status": "in_progress", "procedure_name": "Cải chính hộ tịch"}
+                 "dossier_status": status, "procedure_name": "Cải chính hộ tịch",
+                 "dossier_supplement": "Bản chính giấy tờ chứng minh"
+                 if status == "needs_supplement" else None}
 
     await ActionAnswerProcedure(portal).run(
         dispatcher, tracker(text, "ask_procedure", slots=looked_up), domain)
