@@ -52,6 +52,8 @@ RECORD_FIELDS = {
     "result": "result",
 }
 MAX_ASPECTS = 3
+# where a record without its own link is read, and the portal when the locality is not known yet
+NATIONAL_PORTAL = "https://dichvucong.gov.vn"
 # "à nhầm, số đúng là 084190002468": a correction is short
 CORRECTION_WORDS = 10
 # answers that a sentence of the record may complete ("phải niêm yết bao lâu": the time, and the
@@ -100,9 +102,8 @@ def _offered_last(tracker: Tracker) -> list[tuple[str, str]]:
     """The procedures the bot's last message offered as buttons, (code, title), if it did."""
     last = next((e for e in reversed(tracker.events) if e.get("event") == "bot"), None)
     buttons = ((last or {}).get("data") or {}).get("buttons") or []
-    offered = [(m["code"], str(b.get("title") or "")) for b in buttons
-               if (m := _OFFERED.match(str(b.get("payload") or "")))]
-    return offered
+    return [(m["code"], str(b.get("title") or "")) for b in buttons
+            if (m := _OFFERED.match(str(b.get("payload") or "")))]
 
 
 def _about_the_dossier(tracker: Tracker, reading: Resolution, focus: str | None) -> str | None:
@@ -278,9 +279,10 @@ class ActionAnswerProcedure(PortalAction):
             dispatcher.utter_message(response="utter_procedure_not_found", query=code)
             return [SlotSet("procedure_code", None), SlotSet("procedure_name", None)]
         asked = list(dict.fromkeys(aspects))[:MAX_ASPECTS]
+        if "office" in asked and "hours" in asked:
+            asked.remove("hours")  # the offices' answer gives their hours already
         for aspect in asked:
-            await self._say(dispatcher, procedure, aspect, labels, full=full, question=question,
-                            aspects_said=asked[:asked.index(aspect)])
+            await self._say(dispatcher, procedure, aspect, labels, full=full, question=question)
         if set(asked) <= WITH_THE_RECORDS_WORDS and is_question(question):
             # "làm căn cước lần đầu có phải đưa cháu đi trực tiếp không": the card answers the
             # procedure, a sentence of the record the question itself
@@ -292,9 +294,8 @@ class ActionAnswerProcedure(PortalAction):
 
     async def _say(
         self, dispatcher: CollectingDispatcher, p: Procedure, aspect: str, labels: Labels,
-        *, full: bool, question: str, aspects_said: list[str] | None = None,
+        *, full: bool, question: str,
     ) -> None:
-        aspects_said = aspects_said or []
         name = p.display_name
         if aspect == "documents":
             text, folded = render.documents_block(p.documents, labels, full=full)
@@ -329,11 +330,8 @@ class ActionAnswerProcedure(PortalAction):
                 return
             dispatcher.utter_message(response="utter_procedure_time", procedure_name=name,
                                      times=times)
-        elif aspect == "office":
-            await self._office(dispatcher, p, labels)
-        elif aspect == "hours" and "office" not in aspects_said:
-            # the offices of this procedure, each with its hours
-            await self._office(dispatcher, p, labels)
+        elif aspect in ("office", "hours"):
+            await self._office(dispatcher, p, labels)  # each office with its hours
         elif aspect == "online":
             await self._online(dispatcher, p, labels)
         elif aspect in RECORD_FIELDS:
@@ -438,12 +436,7 @@ class ActionAnswerProcedure(PortalAction):
         asked = fold(question)
         named = [o for o in known.offices
                  if any(kind in asked and kind in fold(o.name) for kind in OFFICE_WORDS)]
-        seen: set[str] = set()
-        lines = []
-        for office in named or known.offices:
-            if office.name not in seen:
-                seen.add(office.name)
-                lines.append(f"{office.name}: {office.hours}")
+        lines = dict.fromkeys(f"{o.name}: {o.hours}" for o in named or known.offices)
         dispatcher.utter_message(response="utter_locality_hours", locality_name=known.name,
                                  hours=render.bullets(lines),
                                  support_hotline=runtime.hotline(known))
@@ -482,7 +475,7 @@ class ActionAnswerProcedure(PortalAction):
         dispatcher.utter_message(response="utter_procedure_passages",
                                  procedure_name=procedure.display_name,
                                  passages=render.bullets(p.text for p in found),
-                                 source_url=procedure.source_url or "https://dichvucong.gov.vn")
+                                 source_url=procedure.source_url or NATIONAL_PORTAL)
         return True
 
     # --- when there is no answer -----------------------------------------------------------
@@ -491,7 +484,7 @@ class ActionAnswerProcedure(PortalAction):
     def _not_in_record(dispatcher: CollectingDispatcher, p: Procedure, what: str) -> None:
         dispatcher.utter_message(response="utter_procedure_not_in_record",
                                  procedure_name=p.display_name, aspect_label=what,
-                                 source_url=p.source_url or "https://dichvucong.gov.vn")
+                                 source_url=p.source_url or NATIONAL_PORTAL)
 
     @staticmethod
     def _choices(
@@ -517,8 +510,8 @@ class ActionAnswerProcedure(PortalAction):
         dispatcher.utter_message(
             response="utter_cannot_answer", support_hotline=runtime.hotline(runtime.known())
         )
-        # the procedure the question is about, to read instead; the close ones when unsure
-        # a procedure only when the question names it ("tính giúp lương hưu" is no procedure)
+        # the procedure the question names, to read instead ("tính giúp lương hưu" names none);
+        # the close ones when unsure
         named = reading.procedure is not None and reading.procedure.named >= NAMED_TO_OFFER
         offered = [reading.procedure] if reading.decision == "confident" and named else (
             reading.candidates[:OFFER_WHEN_UNSURE] if reading.decision == "weak" else []
@@ -540,7 +533,7 @@ class ActionAnswerProcedure(PortalAction):
             return self._not_covered(dispatcher)
         dispatcher.utter_message(
             response="utter_focus_does_not_say", procedure_name=procedure.display_name,
-            source_url=procedure.source_url or "https://dichvucong.gov.vn",
+            source_url=procedure.source_url or NATIONAL_PORTAL,
             support_hotline=runtime.hotline(runtime.known()),
         )
         return []
@@ -551,7 +544,7 @@ class ActionAnswerProcedure(PortalAction):
         dispatcher.utter_message(
             response="utter_not_covered",
             portal_name=known.portal_name if known else "Cổng Dịch vụ công quốc gia",
-            portal_url=known.portal_url if known else "https://dichvucong.gov.vn",
+            portal_url=known.portal_url if known else NATIONAL_PORTAL,
             support_hotline=runtime.hotline(known),
         )
         return []

@@ -79,7 +79,8 @@ def _find(
              and (w not in everyday or w in official)]
     # a word about the citizen the record never uses ("cháu", "đưa") is how they tell their
     # case, not what they ask the record
-    record_words = {w for _field, sentence in sentences(p) for w in words(sentence)}
+    said = list(sentences(p))
+    record_words = {w for _field, sentence in said for w in words(sentence)}
     about_the_citizen = context_words() - record_words
     weights = {
         w: min(weight(w), MAX_WEIGHT) * (
@@ -91,7 +92,7 @@ def _find(
     if not total:
         return []
     found: list[Passage] = []
-    for field, sentence in sentences(p):
+    for field, sentence in said:
         held = set(words(sentence)) & weights.keys()
         share = sum(weights[w] for w in held) / total
         if len(held) >= MIN_MATCHED and share >= MIN_SHARE:
