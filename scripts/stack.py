@@ -139,16 +139,53 @@ def redis_reachable(url: str) -> bool:
         return False
 
 
-def auth_token() -> str:
-    token = os.environ.get("RASA_AUTH_TOKEN")
-    if token:
-        return token
-    path = VAR / "secrets" / "rasa_auth_token"
+# Every secret the services share: the environment variable that sets it, and what it protects.
+SECRETS = {
+    "RASA_AUTH_TOKEN": "Rasa's HTTP API (staff console, QA replay)",
+    "ACTION_SERVER_TOKEN": "calls from Rasa to the action server",
+    "CONNECTORS_SERVICE_TOKEN": "connectors endpoints that only the action server calls",
+    "SESSION_SECRET": "signs the web chat's session ids",
+}
+
+
+class MissingSecrets(RuntimeError):
+    """ENVIRONMENT=production and a secret is not set: generated secrets are for development."""
+
+
+def production() -> bool:
+    return os.environ.get("ENVIRONMENT", "development").strip().lower() == "production"
+
+
+def secret(name: str) -> str:
+    """The secret from the environment, else one generated once into var/secrets/ (0600).
+
+    In production a generated secret is refused: it would differ between hosts and live on disk.
+    """
+    value = os.environ.get(name, "").strip()
+    if value:
+        return value
+    if production():
+        raise MissingSecrets(name)
+    path = VAR / "secrets" / name.lower()
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(24))
+        path.write_text(secrets.token_urlsafe(32))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def all_secrets() -> dict[str, str]:
+    missing = [name for name in SECRETS if production() and not os.environ.get(name, "").strip()]
+    if missing:
+        raise MissingSecrets(
+            "ENVIRONMENT=production needs these secrets set (no generated ones): "
+            + ", ".join(f"{n} ({SECRETS[n]})" for n in missing)
+        )
+    return {name: secret(name) for name in SECRETS}
+
+
+def auth_token() -> str:
+    return secret("RASA_AUTH_TOKEN")
 
 
 def _env(name: str, default: str) -> str:
@@ -204,7 +241,8 @@ class Stack:
         self.config = config
         self.services: list[Service] = []
         self.redis_ok = redis_reachable(config.redis_url)
-        self.token = auth_token()
+        self.secrets = all_secrets()
+        self.token = self.secrets["RASA_AUTH_TOKEN"]
 
     def _common_env(self) -> dict[str, str]:
         c = self.config
@@ -244,6 +282,10 @@ class Stack:
         )
         return train()
 
+    def _secrets(self, *names: str) -> dict[str, str]:
+        """Each service gets only the secrets it uses."""
+        return {name: self.secrets[name] for name in names}
+
     def endpoints(self) -> str:
         """Redis tracker and lock stores when Redis answers; in-memory (with a notice) when not."""
         return "endpoints.yml" if self.redis_ok else "bot/endpoints.inmemory.yml"
@@ -259,9 +301,12 @@ class Stack:
                 "(lost on restart, not shared between Rasa instances) and the connectors run "
                 "without cache. Start Redis for the production set-up."
             )
+        connectors_env = {**env, **self._secrets("CONNECTORS_SERVICE_TOKEN")}
+        actions_env = {**env, **self._secrets("ACTION_SERVER_TOKEN", "CONNECTORS_SERVICE_TOKEN")}
         rasa_env_ = {
             **env,
             **self._rasa_redis_env(),
+            **self._secrets("RASA_AUTH_TOKEN", "ACTION_SERVER_TOKEN", "SESSION_SECRET"),
             "ACTION_ENDPOINT_URL": f"http://{c.host}:{c.actions_port}/webhook",
         }
         self.services = [
@@ -277,7 +322,7 @@ class Stack:
                     str(c.connectors_port),
                     "--no-access-log",
                 ],
-                env,
+                connectors_env,
                 f"{c.connectors_url}/health",
             ),
             Service(
@@ -291,7 +336,7 @@ class Stack:
                     "--port",
                     str(c.actions_port),
                 ],
-                env,
+                actions_env,
                 f"http://{c.host}:{c.actions_port}/health",
             ),
             Service(
@@ -418,7 +463,11 @@ def main(argv: list[str] | None = None) -> int:
         train(force=args.force)
         return 0
     load_dotenv()
-    stack = Stack(Config())
+    try:
+        stack = Stack(Config())
+    except MissingSecrets as exc:
+        say(f"ERROR: {exc}")
+        return 2
     model = stack.prepare()
     stop = False
 
