@@ -3,6 +3,7 @@
 ID numbers, phones, dossier and feedback codes become obviously invented stand-ins of the same
 shape (so the NLU still reads them as such), consistently within a conversation; names become
 "Nguyễn Văn A", the name Vietnamese forms use as a placeholder; addresses become "[địa chỉ]".
+The identifier patterns are those that keep them out of log lines (vnid/redact.py).
 The invented demo dossiers (connectors/seed/dossiers.yml) are public and stay as they are.
 """
 
@@ -15,22 +16,13 @@ from pathlib import Path
 
 import yaml
 
+from vnid.redact import DOSSIER_CODE, EMAIL, FEEDBACK_CODE, ID_NUMBER, PHONE
+
 DEMO_FILE = Path(__file__).resolve().parent.parent / "connectors" / "seed" / "dossiers.yml"
 
 PLACEHOLDER_NAME = "Nguyễn Văn A"
 PLACEHOLDER_ADDRESS = "[địa chỉ]"
 
-_DASH = r"\s*[-–—]\s*"
-DOSSIER_CODE = re.compile(
-    r"(?<![\w.])(?:[0-9a-z]{1,5}\s*\.\s*){1,5}[0-9a-z]{1,5}" + _DASH + r"\d{6}" + _DASH
-    + r"\d{4,6}(?!\d)",
-    re.IGNORECASE,
-)
-FEEDBACK_CODE = re.compile(r"\bPA" + _DASH + r"\d{6}" + _DASH + r"[A-Z0-9]{6}\b", re.IGNORECASE)
-# 12 digits (CCCD), possibly grouped; phones in any spelling (+84, 84, 0084, spaces, dots)
-ID_NUMBER = re.compile(r"(?<![\d+])\d{3}[\s.]?\d{3}[\s.]?\d{3}[\s.]?\d{3}(?!\d)")
-PHONE = re.compile(r"(?<!\d)(?:\+84|0084|84|0)[\s.\-]?[35789](?:[\s.\-]?\d){8}(?!\d)")
-EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
 # four or more digits typed where the bot asked for an identifier (e.g. the last four of a CCCD)
 ANY_DIGITS = re.compile(r"(?<!\d)\d(?:[\s.\-]?\d){3,}(?!\d)")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from collections import defaultdict
@@ -26,6 +27,7 @@ from connectors.procedures.schemas import (
 )
 from connectors.procedures.search import Entry, SearchIndex, clean_name
 from connectors.procedures.variants import load_variants, variants_fingerprint
+from vnid.redact import redact
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +74,17 @@ def to_public(p: Procedure) -> ProcedurePublic:
 
 
 _LISTS = {"aliases", "documents", "channels", "steps", "legal_basis"}
+
+
+def _text_key(text: str) -> str:
+    """A citizen's words never appear in a cache key, only their digest."""
+    return hashlib.sha256(text.strip().lower().encode("utf-8")).hexdigest()[:32]
+
+
+def _cacheable(text: str) -> bool:
+    """An answer to a message holding an ID number, a phone or a code is not cached: the cache
+    keeps no personal data, so deleting a citizen's data never has to search it."""
+    return redact(text) == text
 
 
 class CatalogueService:
@@ -163,7 +176,7 @@ class CatalogueService:
         """The search result as JSON bytes (what the API sends; cached as such)."""
         version = catalogue_version(session)
         key = self._cache.key("search", self._reading_version(version), str(limit),
-                              query.strip().lower())
+                              _text_key(query))
         cached = self._cache.get_raw(key)
         if cached is not None:
             return cached
@@ -183,7 +196,7 @@ class CatalogueService:
                 )
             )
         body = SearchResult(query=query, items=items).model_dump_json().encode()
-        if current:
+        if current and _cacheable(query):
             self._cache.set_raw(key, body)
         return body
 
@@ -191,7 +204,7 @@ class CatalogueService:
         """Which procedure ``text`` means (see ``connectors.procedures.resolve``), as JSON bytes."""
         version = catalogue_version(session)
         key = self._cache.key("resolve", self._reading_version(version), focus or "-",
-                              text.strip().lower())
+                              _text_key(text))
         cached = self._cache.get_raw(key)
         if cached is not None:
             return cached
@@ -225,7 +238,7 @@ class CatalogueService:
                 reading, index.vocabulary(focus) if focus else frozenset()
             ) if reading else False,
         ).model_dump_json().encode()
-        if current:
+        if current and _cacheable(text):
             self._cache.set_raw(key, body)
         return body
 

@@ -67,3 +67,29 @@ def test_redis_down_serves_uncached_and_health_says_so(database_url: str) -> Non
     assert search.json()["items"]
     assert health["status"] == "degraded"
     assert health["redis"]["ok"] is False
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize(
+    "message",
+    [
+        "hồ sơ 000.00.30.H56-261115-0012 của tôi đến đâu rồi",
+        "cccd 079203001234 làm lại căn cước thế nào",
+        "gọi lại cho tôi số 0912 345 678 về khai sinh",
+    ],
+)
+def test_the_cache_keeps_no_personal_data(
+    client: TestClient, settings: Settings, message: str
+) -> None:
+    client.get("/api/v1/procedures/resolve", params={"q": message})
+    client.get("/api/v1/procedures/search", params={"q": message})
+    client.get("/api/v1/procedures/resolve", params={"q": "làm khai sinh cần gì"})
+
+    store = redis.Redis.from_url(settings.redis_url)
+    keys = list(store.scan_iter(f"{settings.redis_key_prefix}*"))
+    stored = b" ".join(keys + [store.get(k) or b"" for k in keys if store.type(k) == b"string"])
+    for secret in (b"261115-0012", b"079203001234", b"0912 345 678"):
+        assert secret not in stored
+    # the citizen's words are never a key, only their digest: the harmless question was cached
+    assert any(b":resolve:" in k for k in keys)
+    assert not any("khai sinh".encode() in k for k in keys)
