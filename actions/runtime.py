@@ -17,7 +17,8 @@ def portal() -> PortalClient:
     global _portal
     if _portal is None:
         settings = get_settings()
-        _portal = PortalClient(settings.connectors_url, settings.connectors_timeout_seconds)
+        _portal = PortalClient(settings.connectors_url, settings.connectors_timeout_seconds,
+                               service_token=settings.connectors_service_token)
     return _portal
 
 

@@ -9,12 +9,17 @@ python -m connectors.manage import-catalogue PATH
 python -m connectors.manage init           # migrate + seed + the national catalogue when it
                                            # changed + demo dossiers (unless DEMO_DATA is off):
                                            # what `make run` does before starting
+python -m connectors.manage staff-add USERNAME --role admin [--name "Nguyễn Văn A"]
+                                           # a staff account (the first admin); the password
+                                           # comes from $STAFF_PASSWORD or stdin, never argv
 """
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import logging
+import os
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -86,6 +91,43 @@ def import_catalogue(database_url: str, path: Path, *, progress: bool = True) ->
         engine.dispose()
 
 
+def staff_add(
+    database_url: str, username: str, role: str, display_name: str, password: str
+) -> str | None:
+    """Creates a staff account; None when done, else why not (in Vietnamese, for the operator)."""
+    from pydantic import ValidationError
+
+    from connectors.staff.schemas import StaffCreate
+    from connectors.staff.service import AccountExists, create_account
+
+    try:
+        data = StaffCreate(
+            username=username, display_name=display_name, role=role, password=password
+        )
+    except ValidationError as exc:
+        fields = ", ".join(str(e["loc"][0]) for e in exc.errors())
+        return f"thông tin tài khoản không hợp lệ ({fields}); mật khẩu cần ít nhất 12 ký tự"
+    engine = make_engine(database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            create_account(session, data, datetime.now(timezone.utc))
+    except AccountExists:
+        return f"tên đăng nhập {data.username} đã có"
+    finally:
+        engine.dispose()
+    return None
+
+
+def _read_password() -> str:
+    """$STAFF_PASSWORD, else stdin (a prompt without echo on a terminal): argv is visible in ps."""
+    from_env = os.environ.get("STAFF_PASSWORD")
+    if from_env:
+        return from_env
+    if sys.stdin.isatty():
+        return getpass.getpass("Mật khẩu: ")
+    return sys.stdin.readline().rstrip("\r\n")
+
+
 def _log_import_report(report: ImportReport, *, show_failures: int = 10) -> None:
     logger.info(
         "national catalogue %s: %d lines, %d new, %d updated, %d curated kept, %d failed in %.1fs",
@@ -113,18 +155,29 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "command", choices=["migrate", "seed", "demo-data", "init", "import-catalogue"]
-    )
-    parser.add_argument("path", nargs="?", type=Path, help="import-catalogue: .jsonl or .jsonl.gz")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="command")
+    for name in ("migrate", "seed", "demo-data", "init"):
+        commands.add_parser(name)
+    importing = commands.add_parser("import-catalogue")
+    importing.add_argument("path", type=Path, help=".jsonl or .jsonl.gz")
+    staff = commands.add_parser("staff-add", help="password from $STAFF_PASSWORD or stdin")
+    staff.add_argument("username")
+    staff.add_argument("--role", choices=["agent", "supervisor", "admin"], required=True)
+    staff.add_argument("--name", help="display name (default: the username)")
     args = parser.parse_args(argv)
-    if (args.command == "import-catalogue") != (args.path is not None):
-        parser.error("a PATH goes with import-catalogue, and only with it")
-    if args.path is not None and not args.path.is_file():
+    if args.command == "import-catalogue" and not args.path.is_file():
         parser.error(f"no such file: {args.path}")
     logging.basicConfig(level=logging.INFO, format="[connectors] %(message)s")
     settings = get_settings()
     url = settings.database_url
+    if args.command == "staff-add":
+        problem = staff_add(url, args.username, args.role, args.name or args.username,
+                            _read_password())
+        if problem is not None:
+            logger.error("staff account not created: %s", problem)
+            return 1
+        logger.info("staff account %s created (%s)", args.username.strip().lower(), args.role)
+        return 0
     if args.command in ("migrate", "init"):
         migrate(url)
     if args.command == "import-catalogue":

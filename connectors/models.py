@@ -5,5 +5,6 @@ from connectors.conversations import models as conversations
 from connectors.db import Base
 from connectors.feedback import models as feedback
 from connectors.procedures import models as procedures
+from connectors.staff import models as staff
 
-__all__ = ["Base", "applications", "conversations", "feedback", "procedures"]
+__all__ = ["Base", "applications", "conversations", "feedback", "procedures", "staff"]

@@ -182,9 +182,26 @@ class HandoffReceipt(BaseModel):
     next_opening: datetime | None = None
 
 
+SERVICE_TOKEN_HEADER = "X-Service-Token"
+
+
 class PortalClient:
-    def __init__(self, base_url: str, timeout: float, client: httpx.AsyncClient | None = None):
+    def __init__(
+        self,
+        base_url: str,
+        timeout: float,
+        client: httpx.AsyncClient | None = None,
+        *,
+        service_token: str = "",
+    ):
         self._client = client or httpx.AsyncClient(base_url=base_url, timeout=timeout)
+        # on every request (an injected client too): the public endpoints ignore it
+        self._auth = {SERVICE_TOKEN_HEADER: service_token} if service_token else {}
+        if not service_token:
+            logger.warning(
+                "CONNECTORS_SERVICE_TOKEN is not set: handoffs, ratings, feedback and dossier "
+                "look-ups will be refused by the connectors"
+            )
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -192,9 +209,13 @@ class PortalClient:
     async def _get(self, path: str, **params: Any) -> Any:
         return await self._request("GET", path, params=params or None)
 
-    async def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+    async def _request(
+        self, method: str, path: str, headers: dict[str, str] | None = None, **kwargs: Any
+    ) -> Any:
         try:
-            response = await self._client.request(method, path, **kwargs)
+            response = await self._client.request(
+                method, path, headers={**self._auth, **(headers or {})}, **kwargs
+            )
         except httpx.HTTPError as exc:
             logger.warning("connectors unreachable on %s %s: %s", method, path, type(exc).__name__)
             raise PortalUnavailable(str(exc)) from exc
@@ -265,6 +286,8 @@ class PortalClient:
             "description": description,
             "location": location,
             "contact_phone": contact_phone,
+            # lets a citizen's request to erase their data find the complaint's contact details
+            "conversation_id": conversation_id,
         }
         body = await self._request("POST", "/api/v1/feedback", json=payload)
         return FeedbackReceipt.model_validate(body)

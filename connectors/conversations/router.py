@@ -29,6 +29,7 @@ from connectors.conversations.service import (
 )
 from connectors.deps import NowDep, SessionDep, SettingsDep
 from connectors.locality.service import Locality, load_locality
+from connectors.staff.deps import AgentDep, require_service, require_staff
 
 handoffs_router = APIRouter(prefix="/api/v1/handoffs", tags=["handoffs"])
 ratings_router = APIRouter(prefix="/api/v1/ratings", tags=["ratings"])
@@ -58,6 +59,7 @@ def _public(handoff: Handoff) -> HandoffPublic:
     response_model=HandoffCreated,
     responses={200: {"model": HandoffCreated,
                      "description": "the conversation already has an open handoff: that one"}},
+    dependencies=[Depends(require_service)],
 )
 def request_handoff(
     body: HandoffCreate,
@@ -79,7 +81,9 @@ def request_handoff(
     )
 
 
-@handoffs_router.get("", response_model=list[HandoffPublic])
+@handoffs_router.get(
+    "", response_model=list[HandoffPublic], dependencies=[Depends(require_staff("agent"))]
+)
 def read_handoffs(
     session: SessionDep,
     status: Annotated[HandoffStatusName | None, Query(description="only this status")] = None,
@@ -96,11 +100,12 @@ def read_handoffs(
                409: {"description": "not possible from the current status (closed is final)"}},
 )
 def change_handoff(
-    handoff_id: HandoffId, body: HandoffUpdate, session: SessionDep, now: NowDep
+    handoff_id: HandoffId, body: HandoffUpdate, staff: AgentDep, session: SessionDep, now: NowDep
 ) -> HandoffPublic:
-    """Staff take (``taken`` + ``taken_by``), release (``open``) or close a handoff."""
+    """Staff take (``taken``), release (``open``) or close a handoff; ``taken_by`` becomes the
+    logged-in staff member's username."""
     try:
-        handoff = update_handoff(session, handoff_id, body, now)
+        handoff = update_handoff(session, handoff_id, body.status, staff.username, now)
     except HandoffNotFound as exc:
         raise HTTPException(
             status_code=404, detail=f"Không có yêu cầu chuyển cán bộ số {handoff_id}."
@@ -120,6 +125,7 @@ def change_handoff(
     response_model=RatingSaved,
     responses={200: {"model": RatingSaved,
                      "description": "rated again within 10 minutes: the first rating updated"}},
+    dependencies=[Depends(require_service)],
 )
 def rate_conversation(
     body: RatingCreate, session: SessionDep, now: NowDep, response: Response
@@ -131,7 +137,9 @@ def rate_conversation(
     return RatingSaved(id=rating.id)
 
 
-@ratings_router.get("/summary", response_model=RatingSummary)
+@ratings_router.get(
+    "/summary", response_model=RatingSummary, dependencies=[Depends(require_staff("supervisor"))]
+)
 def read_rating_summary(session: SessionDep) -> RatingSummary:
     """Satisfaction KPI: how many ratings, their mean, and how many per score."""
     return rating_summary(session)

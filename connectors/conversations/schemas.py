@@ -11,7 +11,6 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    ValidationInfo,
     field_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -35,9 +34,6 @@ ConversationId = Annotated[
     StringConstraints(
         strip_whitespace=True, min_length=1, max_length=CONVERSATION_ID_LENGTH, pattern=_NO_CONTROL
     ),
-]
-StaffName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=_NO_CONTROL)
 ]
 
 
@@ -119,26 +115,11 @@ class HandoffPublic(BaseModel):
 
 
 class HandoffUpdate(BaseModel):
-    status: HandoffStatusName
-    taken_by: StaffName | None = Field(
-        default=None, validate_default=True,
-        description="who takes it; required when status is taken", examples=["Nguyễn Thị Bình"],
-    )
+    """Who takes it is the logged-in staff member: a ``taken_by`` in the body is refused."""
 
-    @field_validator("taken_by")
-    @classmethod
-    def _taken_by_whom(cls, value: str | None, info: ValidationInfo) -> str | None:
-        status = info.data.get("status")  # absent when the status itself is invalid
-        if status == "taken" and value is None:
-            raise PydanticCustomError(
-                "taken_by_missing", "Cần cho biết cán bộ tiếp nhận (taken_by) khi nhận xử lý."
-            )
-        if status == "open" and value is not None:
-            raise PydanticCustomError(
-                "taken_by_unexpected",
-                "Yêu cầu trả về hàng chờ (open) không có cán bộ tiếp nhận: bỏ trường taken_by.",
-            )
-        return value
+    model_config = ConfigDict(extra="forbid")
+
+    status: HandoffStatusName
 
 
 Score = Annotated[int, Field(ge=1, le=5, strict=True, description="1 (poor) to 5 (excellent)")]

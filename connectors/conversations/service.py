@@ -15,12 +15,7 @@ from sqlalchemy.orm import Session
 
 from connectors.applications.service import as_utc
 from connectors.conversations.models import Handoff, HandoffStatusName, Rating
-from connectors.conversations.schemas import (
-    HandoffCreate,
-    HandoffUpdate,
-    RatingCreate,
-    RatingSummary,
-)
+from connectors.conversations.schemas import HandoffCreate, RatingCreate, RatingSummary
 from connectors.locality.hours import next_opening, staff_available
 from connectors.locality.service import Locality
 
@@ -103,25 +98,29 @@ def list_handoffs(
 
 
 def update_handoff(
-    session: Session, handoff_id: int, data: HandoffUpdate, now: datetime
+    session: Session, handoff_id: int, status: HandoffStatusName, staff: str, now: datetime
 ) -> Handoff:
-    """Staff take, release (back to open) or close a handoff. Raises HandoffNotFound/Conflict."""
+    """Staff member ``staff`` (a username) takes, releases (back to open) or closes a handoff.
+
+    Raises HandoffNotFound/Conflict. Closing keeps who took it; closing an untaken one records
+    who closed it.
+    """
     handoff = session.get(Handoff, handoff_id)
     if handoff is None:
         raise HandoffNotFound(handoff_id)
-    if data.status not in _NEXT_STATUSES[handoff.status]:
+    if status not in _NEXT_STATUSES[handoff.status]:
         raise HandoffConflict(
-            f"handoff {handoff_id} is {handoff.status}, it cannot become {data.status}"
+            f"handoff {handoff_id} is {handoff.status}, it cannot become {status}"
         )
-    taken_by = handoff.taken_by
-    if data.status == "open":
+    taken_by: str | None = staff
+    if status == "open":
         taken_by = None
-    elif data.taken_by is not None:
-        taken_by = data.taken_by
-    if (data.status, taken_by) == (handoff.status, handoff.taken_by):
+    elif status == "closed" and handoff.taken_by is not None:
+        taken_by = handoff.taken_by
+    if (status, taken_by) == (handoff.status, handoff.taken_by):
         return handoff  # nothing changes: repeating a PATCH is harmless
     previous = handoff.status
-    handoff.status = data.status
+    handoff.status = status
     handoff.taken_by = taken_by
     handoff.updated_at = as_utc(now)
     try:
@@ -131,7 +130,7 @@ def update_handoff(
         raise HandoffConflict(
             f"conversation {handoff.conversation_id} already has an open handoff"
         ) from exc
-    logger.info("handoff %s: %s -> %s", handoff_id, previous, data.status)
+    logger.info("handoff %s: %s -> %s by %s", handoff_id, previous, status, staff)
     return handoff
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path
+from fastapi import APIRouter, Depends, HTTPException, Path
 
 from connectors.deps import NowDep, SessionDep
 from connectors.feedback.schemas import (
@@ -12,11 +12,16 @@ from connectors.feedback.schemas import (
     normalize_tracking_code,
 )
 from connectors.feedback.service import create_feedback, get_feedback
+from connectors.staff.deps import require_service
 
+# Both endpoints are the bot's: citizens send and follow feedback in the chat. A staff console
+# listing everyone's feedback would be a separate, staff-only endpoint.
 router = APIRouter(prefix="/api/v1/feedback", tags=["feedback"])
 
 
-@router.post("", status_code=201, response_model=FeedbackCreated)
+@router.post(
+    "", status_code=201, response_model=FeedbackCreated, dependencies=[Depends(require_service)]
+)
 def submit_feedback(body: FeedbackCreate, session: SessionDep, now: NowDep) -> FeedbackCreated:
     """Records a citizen's feedback (phản ánh, kiến nghị); the tracking code is the receipt."""
     return create_feedback(session, body, now=now)
@@ -27,6 +32,7 @@ def submit_feedback(body: FeedbackCreate, session: SessionDep, now: NowDep) -> F
     response_model=FeedbackPublic,
     responses={404: {"description": "no feedback with this code"},
                422: {"description": "not a tracking code (PA-yymmdd-XXXXXX)"}},
+    dependencies=[Depends(require_service)],
 )
 def read_feedback(
     session: SessionDep, tracking_code: Annotated[str, Path(max_length=40)]

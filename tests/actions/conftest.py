@@ -21,7 +21,7 @@ from connectors.deps import current_time
 from connectors.main import create_app
 from connectors.manage import demo_data
 from connectors.settings import Settings
-from tests.connectors.conftest import REDIS_TEST_URL, _prepare
+from tests.connectors.conftest import REDIS_TEST_URL, SERVICE_TOKEN, _prepare
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,6 +45,7 @@ async def _portal_on(database_url: str, now: datetime | None = None) -> AsyncIte
             database_url=database_url,
             redis_url=REDIS_TEST_URL,
             redis_key_prefix=f"test:{uuid.uuid4().hex[:8]}:",
+            connectors_service_token=SERVICE_TOKEN,
         )
     )
     if now is not None:
@@ -53,7 +54,9 @@ async def _portal_on(database_url: str, now: datetime | None = None) -> AsyncIte
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://connectors") as http:
-            yield PortalClient("http://connectors", timeout=2.0, client=http)
+            yield PortalClient(
+                "http://connectors", timeout=2.0, client=http, service_token=SERVICE_TOKEN
+            )
     runtime._locality = None
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import cast
 from zoneinfo import ZoneInfo
@@ -27,11 +27,18 @@ from connectors.main import create_app
 from connectors.manage import migrate
 from connectors.seed.loader import load_curated
 from connectors.settings import Settings
+from connectors.staff.models import RoleName
+from connectors.staff.schemas import StaffCreate
+from connectors.staff.service import create_account
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
 REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# what the action server sends as X-Service-Token in these tests
+SERVICE_TOKEN = "test-service-token-" + "x" * 24
+SERVICE = {"X-Service-Token": SERVICE_TOKEN}
+STAFF_PASSWORD = "mật khẩu đủ dài 2026"
 
 
 def _postgres_database() -> Iterator[str]:
@@ -81,11 +88,13 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         database_url=database_url,
         redis_url=REDIS_TEST_URL,
         redis_key_prefix=f"test:{uuid.uuid4().hex[:8]}:",
+        connectors_service_token=SERVICE_TOKEN,
     )
 
 
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
+    """Anonymous: no service token, no staff login."""
     with TestClient(create_app(settings)) as test_client:
         yield test_client
 
@@ -128,6 +137,63 @@ def clock(client: TestClient, clock_start: datetime) -> Iterator[Clock]:
 def catalogue_client(full_catalogue_url: str) -> Iterator[TestClient]:
     """The connectors over the whole national catalogue (one per test module)."""
     settings = Settings(database_url=full_catalogue_url, redis_url=REDIS_TEST_URL,
-                        redis_key_prefix=f"test:{uuid.uuid4().hex[:8]}:")
+                        redis_key_prefix=f"test:{uuid.uuid4().hex[:8]}:",
+                        connectors_service_token=SERVICE_TOKEN)
     with TestClient(create_app(settings)) as test_client:
         yield test_client
+
+
+def add_staff(app: FastAPI, role: RoleName, username: str | None = None) -> str:
+    """A staff account with STAFF_PASSWORD in the app's database; returns its username."""
+    username = username or f"{role}-{uuid.uuid4().hex[:8]}"
+    data = StaffCreate(
+        username=username, display_name=f"Cán bộ {username}", role=role, password=STAFF_PASSWORD
+    )
+    with app.state.session_factory() as db_session:
+        create_account(db_session, data, datetime.now(timezone.utc))
+    return username
+
+
+def log_in(client: TestClient, username: str) -> dict[str, str]:
+    """The Authorization header of a new session of ``username``."""
+    response = client.post(
+        "/api/v1/staff/login", json={"username": username, "password": STAFF_PASSWORD}
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+StaffClientFactory = Callable[[RoleName], TestClient]
+
+
+@pytest.fixture
+def staff_client(client: TestClient, clock: Clock) -> StaffClientFactory:
+    """A client logged in as a new staff member of the given role (same app as ``client``),
+    at the test's clock (sessions expire, so the login must not use the real time)."""
+
+    def build(role: RoleName) -> TestClient:
+        app = cast(FastAPI, client.app)
+        return TestClient(app, headers=log_in(client, add_staff(app, role)))
+
+    return build
+
+
+@pytest.fixture
+def bot(client: TestClient) -> TestClient:
+    """The action server: sends the service token (same app as ``client``)."""
+    return TestClient(cast(FastAPI, client.app), headers=SERVICE)
+
+
+@pytest.fixture
+def agent(staff_client: StaffClientFactory) -> TestClient:
+    return staff_client("agent")
+
+
+@pytest.fixture
+def supervisor(staff_client: StaffClientFactory) -> TestClient:
+    return staff_client("supervisor")
+
+
+@pytest.fixture
+def admin(staff_client: StaffClientFactory) -> TestClient:
+    return staff_client("admin")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,8 +18,12 @@ from connectors.applications.service import count_applications
 from connectors.db import make_engine, make_session_factory
 from connectors.models import Base
 from connectors.settings import get_settings
+from tests.connectors.conftest import _postgres_database
 
-OUR_TABLES = {"application", "application_event", "feedback", "feedback_event"}
+OUR_TABLES = {
+    "application", "application_event", "feedback", "feedback_event", "staff_account",
+    "staff_session",
+}
 
 
 def _config(url: str) -> Config:
@@ -27,8 +32,17 @@ def _config(url: str) -> Config:
     return config
 
 
-def test_upgrade_downgrade_upgrade_on_fresh_sqlite(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database, never migrated."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    else:
+        yield from _postgres_database()
+
+
+def test_upgrade_downgrade_upgrade_on_a_fresh_database(fresh_url: str) -> None:
+    url = fresh_url
     config = _config(url)
 
     command.upgrade(config, "head")

@@ -22,6 +22,7 @@ from connectors.applications.demo import (
 from connectors.applications.service import VIETNAM_TZ, count_applications
 from connectors.db import make_engine, make_session_factory
 from connectors.deps import current_time
+from tests.connectors.conftest import SERVICE
 
 ROOT = Path(__file__).resolve().parents[2]
 SUNDAY = date(2026, 11, 29)
@@ -152,6 +153,7 @@ def test_the_lookup_with_the_clock_a_year_ahead_still_waits_for_the_supplement(
         body = client.post(
             "/api/v1/applications/lookup",
             json={"code": dossier.code, "id_number": dossier.id_number},
+            headers=SERVICE,
         ).json()
     finally:
         app.dependency_overrides.pop(current_time, None)

@@ -23,12 +23,12 @@ VALID: dict[str, Any] = {
 }
 
 
-def _create(client: TestClient, **overrides: Any) -> Any:
-    return client.post(FEEDBACK, json={**VALID, **overrides})
+def _create(bot: TestClient, **overrides: Any) -> Any:
+    return bot.post(FEEDBACK, json={**VALID, **overrides})
 
 
-def test_feedback_is_recorded_with_a_tracking_code(client: TestClient) -> None:
-    response = _create(client)
+def test_feedback_is_recorded_with_a_tracking_code(bot: TestClient) -> None:
+    response = _create(bot)
 
     assert response.status_code == 201, response.text
     body = response.json()
@@ -39,10 +39,10 @@ def test_feedback_is_recorded_with_a_tracking_code(client: TestClient) -> None:
     assert body["tracking_code"][3:9] == body["created_at"][2:10].replace("-", "")  # yymmdd
 
 
-def test_feedback_reads_back_without_contact_details(client: TestClient) -> None:
-    code = _create(client).json()["tracking_code"]
+def test_feedback_reads_back_without_contact_details(bot: TestClient) -> None:
+    code = _create(bot).json()["tracking_code"]
 
-    response = client.get(f"{FEEDBACK}/{code}")
+    response = bot.get(f"{FEEDBACK}/{code}")
 
     assert response.status_code == 200
     body = response.json()
@@ -58,8 +58,8 @@ def test_feedback_reads_back_without_contact_details(client: TestClient) -> None
     assert "0912345678" not in response.text and "Nguyễn Văn An" not in response.text
 
 
-def test_contact_phone_is_stored_normalised(client: TestClient, session: Session) -> None:
-    code = _create(client, contact_phone="0912.345.678").json()["tracking_code"]
+def test_contact_phone_is_stored_normalised(bot: TestClient, session: Session) -> None:
+    code = _create(bot, contact_phone="0912.345.678").json()["tracking_code"]
 
     stored = session.get(Feedback, code)
 
@@ -67,8 +67,8 @@ def test_contact_phone_is_stored_normalised(client: TestClient, session: Session
     assert stored.contact_phone == "0912345678"
 
 
-def test_contact_details_are_optional(client: TestClient, session: Session) -> None:
-    response = client.post(
+def test_contact_details_are_optional(bot: TestClient, session: Session) -> None:
+    response = bot.post(
         FEEDBACK, json={"topic": "Rác thải", "description": "Bãi rác tự phát ở đầu ngõ 5."}
     )
 
@@ -92,13 +92,13 @@ def _staff_moves(
                                          at=feedback.updated_at, note=note))
 
 
-def test_staff_answer_shows_in_the_read_back(client: TestClient, session: Session) -> None:
-    code = _create(client).json()["tracking_code"]
+def test_staff_answer_shows_in_the_read_back(bot: TestClient, session: Session) -> None:
+    code = _create(bot).json()["tracking_code"]
     _staff_moves(session, code, "processing", note="Đã chuyển UBND phường Trung Tâm xử lý.")
     _staff_moves(session, code, "answered", response="Đã thay bóng đèn ngày 25/11/2026.")
     session.commit()
 
-    body = client.get(f"{FEEDBACK}/{code.lower()}").json()
+    body = bot.get(f"{FEEDBACK}/{code.lower()}").json()
 
     assert body["status"] == "answered"
     assert body["response"] == "Đã thay bóng đèn ngày 25/11/2026."
@@ -122,11 +122,11 @@ def test_staff_answer_shows_in_the_read_back(client: TestClient, session: Sessio
     ],
 )
 def test_invalid_feedback_gets_a_clear_422(
-    client: TestClient, overrides: dict[str, Any], field: str
+    bot: TestClient, overrides: dict[str, Any], field: str
 ) -> None:
     body = {k: v for k, v in {**VALID, **overrides}.items() if v is not None}
 
-    response = client.post(FEEDBACK, json=body)
+    response = bot.post(FEEDBACK, json=body)
 
     assert response.status_code == 422, response.text
     assert response.json()["detail"]
@@ -134,12 +134,12 @@ def test_invalid_feedback_gets_a_clear_422(
 
 
 @pytest.mark.parametrize("length", [10, 4000])
-def test_description_length_bounds_are_inclusive(client: TestClient, length: int) -> None:
-    assert _create(client, description="a" * length).status_code == 201
+def test_description_length_bounds_are_inclusive(bot: TestClient, length: int) -> None:
+    assert _create(bot, description="a" * length).status_code == 201
 
 
-def test_unknown_tracking_code_is_404(client: TestClient) -> None:
-    response = client.get(f"{FEEDBACK}/PA-261122-ZZZZZZ")
+def test_unknown_tracking_code_is_404(bot: TestClient) -> None:
+    response = bot.get(f"{FEEDBACK}/PA-261122-ZZZZZZ")
 
     assert response.status_code == 404
     assert "PA-261122-ZZZZZZ" in response.json()["detail"]
@@ -158,8 +158,8 @@ def test_unknown_tracking_code_is_404(client: TestClient) -> None:
         "PA-261122-7K3Q9%21",
     ],
 )
-def test_malformed_tracking_code_is_422(client: TestClient, code: str) -> None:
-    response = client.get(f"{FEEDBACK}/{code}")
+def test_malformed_tracking_code_is_422(bot: TestClient, code: str) -> None:
+    response = bot.get(f"{FEEDBACK}/{code}")
 
     assert response.status_code == 422
     assert "PA-" in response.json()["detail"]

@@ -33,14 +33,14 @@ def _conversation() -> str:
     return f"test-{uuid.uuid4()}"
 
 
-def _rate(client: TestClient, conversation_id: str, score: int, **body: Any) -> Any:
-    return client.post(RATINGS, json={"conversation_id": conversation_id, "score": score, **body})
+def _rate(bot: TestClient, conversation_id: str, score: int, **body: Any) -> Any:
+    return bot.post(RATINGS, json={"conversation_id": conversation_id, "score": score, **body})
 
 
-def test_a_rating_is_recorded(client: TestClient, clock: Clock, session: Session) -> None:
+def test_a_rating_is_recorded(bot: TestClient, clock: Clock, session: Session) -> None:
     conversation = _conversation()
 
-    response = _rate(client, conversation, 5, comment="  Trả lời nhanh, dễ hiểu.  ")
+    response = _rate(bot, conversation, 5, comment="  Trả lời nhanh, dễ hiểu.  ")
 
     assert response.status_code == 201, response.text
     assert set(response.json()) == {"id"}
@@ -63,13 +63,13 @@ def test_a_rating_is_recorded(client: TestClient, clock: Clock, session: Session
     ],
 )
 def test_rating_again_within_ten_minutes_updates_the_rating(
-    client: TestClient, clock: Clock, session: Session, later: timedelta, updated: bool
+    bot: TestClient, clock: Clock, session: Session, later: timedelta, updated: bool
 ) -> None:
     conversation = _conversation()
-    first = _rate(client, conversation, 2).json()["id"]
+    first = _rate(bot, conversation, 2).json()["id"]
     clock.now += later
 
-    again = _rate(client, conversation, 4)
+    again = _rate(bot, conversation, 4)
 
     assert again.status_code == (200 if updated else 201), again.text
     assert (again.json()["id"] == first) is updated
@@ -80,35 +80,35 @@ def test_rating_again_within_ten_minutes_updates_the_rating(
     assert original is not None and original.score == (4 if updated else 2)
 
 
-def test_the_window_runs_from_the_first_rating(client: TestClient, clock: Clock) -> None:
+def test_the_window_runs_from_the_first_rating(bot: TestClient, clock: Clock) -> None:
     conversation = _conversation()
-    first = _rate(client, conversation, 3).json()["id"]
+    first = _rate(bot, conversation, 3).json()["id"]
     clock.tick(minutes=6)
-    assert _rate(client, conversation, 4).json()["id"] == first
+    assert _rate(bot, conversation, 4).json()["id"] == first
     clock.tick(minutes=6)  # 12 minutes after the first
 
-    third = _rate(client, conversation, 5)
+    third = _rate(bot, conversation, 5)
 
     assert third.status_code == 201
     assert third.json()["id"] != first
 
 
-def test_a_comment_may_follow_the_score(client: TestClient, clock: Clock, session: Session) -> None:
+def test_a_comment_may_follow_the_score(bot: TestClient, clock: Clock, session: Session) -> None:
     conversation = _conversation()
-    rating_id = _rate(client, conversation, 4).json()["id"]
+    rating_id = _rate(bot, conversation, 4).json()["id"]
     clock.tick(minutes=1)
-    _rate(client, conversation, 4, comment="Cần thêm hướng dẫn nộp trực tuyến")
+    _rate(bot, conversation, 4, comment="Cần thêm hướng dẫn nộp trực tuyến")
     clock.tick(minutes=1)
-    _rate(client, conversation, 5)  # no comment this time: the one given is kept
+    _rate(bot, conversation, 5)  # no comment this time: the one given is kept
 
     stored = session.get(Rating, rating_id)
     assert stored is not None
     assert (stored.score, stored.comment) == (5, "Cần thêm hướng dẫn nộp trực tuyến")
 
 
-def test_other_conversations_rate_separately(client: TestClient, clock: Clock) -> None:
-    first = _rate(client, _conversation(), 5)
-    second = _rate(client, _conversation(), 5)
+def test_other_conversations_rate_separately(bot: TestClient, clock: Clock) -> None:
+    first = _rate(bot, _conversation(), 5)
+    second = _rate(bot, _conversation(), 5)
 
     assert (first.status_code, second.status_code) == (201, 201)
     assert first.json()["id"] != second.json()["id"]
@@ -124,9 +124,9 @@ def test_other_conversations_rate_separately(client: TestClient, clock: Clock) -
     ],
 )
 def test_comments_are_cleaned(
-    client: TestClient, clock: Clock, session: Session, comment: str | None, stored: str | None
+    bot: TestClient, clock: Clock, session: Session, comment: str | None, stored: str | None
 ) -> None:
-    response = _rate(client, _conversation(), 4, comment=comment)
+    response = _rate(bot, _conversation(), 4, comment=comment)
 
     assert response.status_code == 201, response.text
     rating = session.get(Rating, response.json()["id"])
@@ -162,31 +162,33 @@ def test_comments_are_cleaned(
     ],
 )
 def test_bad_ratings_are_422(
-    client: TestClient, clock: Clock, body: dict[str, Any], field: str
+    bot: TestClient, supervisor: TestClient, clock: Clock, body: dict[str, Any], field: str
 ) -> None:
-    before = client.get(SUMMARY).json()["count"]
+    before = supervisor.get(SUMMARY).json()["count"]
     payload = {
         k: v for k, v in {"conversation_id": _conversation(), **body}.items() if v is not MISSING
     }
 
-    response = client.post(RATINGS, json=payload)
+    response = bot.post(RATINGS, json=payload)
 
     assert response.status_code == 422, response.text
     assert response.json()["detail"]
     assert field in {e["field"] for e in response.json()["errors"]}
-    assert client.get(SUMMARY).json()["count"] == before
+    assert supervisor.get(SUMMARY).json()["count"] == before
 
 
-def test_the_summary_counts_every_score(client: TestClient, clock: Clock) -> None:
-    before = client.get(SUMMARY).json()
+def test_the_summary_counts_every_score(
+    bot: TestClient, supervisor: TestClient, clock: Clock
+) -> None:
+    before = supervisor.get(SUMMARY).json()
     scores = [5, 5, 4, 1, 3, 5]
     for score in scores:
-        assert _rate(client, _conversation(), score).status_code == 201
+        assert _rate(bot, _conversation(), score).status_code == 201
     repeat = _conversation()
-    _rate(client, repeat, 1)
-    _rate(client, repeat, 2)  # an update, not a second rating
+    _rate(bot, repeat, 1)
+    _rate(bot, repeat, 2)  # an update, not a second rating
 
-    response = client.get(SUMMARY)
+    response = supervisor.get(SUMMARY)
 
     assert response.status_code == 200
     after = response.json()

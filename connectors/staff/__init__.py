@@ -1,0 +1,1 @@
+"""Staff accounts, their roles and login sessions; the guards on staff and service endpoints."""
