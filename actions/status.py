@@ -17,6 +17,7 @@ from actions import runtime
 from actions.base import PortalAction
 from actions.clients.portal import ApplicationStatus, NotFound, RateLimited
 from actions.parsing import Identifier, find_application_code, find_identifier, format_date
+from actions.status_wait import retry_wait
 
 logger = logging.getLogger(__name__)
 
@@ -178,8 +179,12 @@ class ActionCheckStatus(PortalAction):
         identifier = _identifier(identifier_slot)
         try:
             status = await self._lookup(code, identifier, tracker.sender_id)
-        except RateLimited:
-            dispatcher.utter_message(response="utter_status_rate_limited")
+        except RateLimited as refused:
+            # the connectors lock a code after too many wrong tries, whoever asks: a new chat
+            # sender starts with no attempts of its own but meets the same lock
+            dispatcher.utter_message(
+                response="utter_status_rate_limited", retry_wait=retry_wait(refused.retry_after)
+            )
             return [*reset, SlotSet("status_attempts", 0)]
         except NotFound:
             attempts = _attempts(tracker) + 1

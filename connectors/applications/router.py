@@ -1,24 +1,67 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
 
+from connectors.applications.lockout import LockoutPolicy, LookupLockout, Refusal
 from connectors.applications.ratelimit import RateLimiter, client_key
 from connectors.applications.schemas import ApplicationStatusPublic, LookupNotFound, LookupRequest
 from connectors.applications.service import lookup
 from connectors.cache import Cache
 from connectors.deps import NowDep, SessionDep
 from connectors.settings import Settings
+from connectors.staff.deps import require_service
 
 router = APIRouter(prefix="/api/v1/applications", tags=["applications"])
 
-def make_lookup_limiter(settings: Settings, cache: Cache) -> RateLimiter:
+
+@dataclass(frozen=True)
+class LookupLimits:
+    per_client: RateLimiter  # every look-up of one client (X-Client-Id, else the IP)
+    lockout: LookupLockout  # failed look-ups per dossier code and over all codes, whoever asks
+
+
+def make_lookup_limiter(settings: Settings, cache: Cache) -> LookupLimits:
     """One per app (``app.state.lookup_limiter``), created in the lifespan."""
-    return RateLimiter(
-        cache, "lookup", settings.lookup_rate_limit, settings.lookup_rate_window_seconds
+    return LookupLimits(
+        per_client=RateLimiter(
+            cache, "lookup", settings.lookup_rate_limit, settings.lookup_rate_window_seconds
+        ),
+        lockout=LookupLockout(
+            cache,
+            LockoutPolicy(
+                code_failures=settings.lookup_code_failure_limit,
+                code_window_seconds=settings.lookup_code_window_seconds,
+                code_lockout_seconds=settings.lookup_code_lockout_seconds,
+                global_failures=settings.lookup_global_failure_limit,
+                global_window_seconds=settings.lookup_global_window_seconds,
+            ),
+        ),
     )
+
+
+def _limits(request: Request) -> LookupLimits:
+    limits: LookupLimits = request.app.state.lookup_limiter
+    return limits
+
+
+def _too_many(detail: str, retry_after: int) -> HTTPException:
+    return HTTPException(
+        status_code=429,
+        detail=f"{detail} Vui lòng thử lại sau {retry_after} giây.",
+        headers={"Retry-After": str(retry_after)},
+    )
+
+
+REFUSED = {
+    "code": "Mã hồ sơ này đang tạm khóa tra cứu vì có quá nhiều lần thử chưa đúng, để bảo vệ "
+    "thông tin của người nộp hồ sơ.",
+    "global": "Tra cứu hồ sơ đang tạm dừng vì có quá nhiều lượt tra cứu chưa đúng trong thời "
+    "gian ngắn.",
+}
 
 
 def client_identity(
@@ -35,18 +78,12 @@ def client_identity(
 
 
 def enforce_lookup_limit(
-    request: Request, client: Annotated[str, Depends(client_identity)]
+    request: Request, client: Annotated[str, Depends(client_identity)], now: NowDep
 ) -> str:
-    limiter: RateLimiter = request.app.state.lookup_limiter
-    decision = limiter.hit(client)
+    decision = _limits(request).per_client.hit(client, now.timestamp())
     if not decision.allowed:
-        raise HTTPException(
-            status_code=429,
-            detail=(
-                "Bạn đã tra cứu quá nhiều lần trong thời gian ngắn. "
-                f"Vui lòng thử lại sau {decision.retry_after} giây."
-            ),
-            headers={"Retry-After": str(decision.retry_after)},
+        raise _too_many(
+            "Bạn đã tra cứu quá nhiều lần trong thời gian ngắn.", decision.retry_after
         )
     return client
 
@@ -56,10 +93,16 @@ def enforce_lookup_limit(
     response_model=ApplicationStatusPublic,
     responses={
         404: {"model": LookupNotFound, "description": "unknown code or identifier does not match"},
-        429: {"description": "too many lookups from this client; see Retry-After"},
+        429: {
+            "description": "too many look-ups from this client, too many failed ones of this "
+            "code (it is locked: even the right identifier is refused) or of all codes; see "
+            "Retry-After",
+        },
     },
+    dependencies=[Depends(require_service)],  # only the action server: X-Client-Id is its word
 )
 def lookup_application(
+    request: Request,
     body: LookupRequest,
     session: SessionDep,
     client: Annotated[str, Depends(enforce_lookup_limit)],
@@ -67,9 +110,15 @@ def lookup_application(
 ) -> ApplicationStatusPublic | JSONResponse:
     """Status, history and due date of a dossier, for its applicant only.
 
-    An unknown code and a wrong identifier get the same 404 body, so codes cannot be probed.
+    An unknown code and a wrong identifier get the same 404 body, so codes cannot be probed;
+    both count as failures of the code, so a locked code says nothing either.
     """
+    lockout = _limits(request).lockout
+    attempt = lockout.admit(body.code, now.timestamp())
+    if isinstance(attempt, Refusal):
+        raise _too_many(REFUSED[attempt.reason], attempt.retry_after)
     result = lookup(session, body, client=client_key(client)[:8], now=now)
+    lockout.settle(attempt, found=result is not None)
     if result is None:
         return JSONResponse(status_code=404, content=LookupNotFound().model_dump())
     return result

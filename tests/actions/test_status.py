@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.clients.portal import PortalClient
+from actions.clients.portal import NotFound, PortalClient
 from actions.procedures import ActionAnswerProcedure
 from actions.status import GAVE_UP, MISREAD, ActionCheckStatus, ValidateStatusForm
 from tests.actions.conftest import TrackerFactory
@@ -214,6 +214,26 @@ async def test_gave_up_in_the_form_ends_with_help(
     await ActionCheckStatus(portal).run(dispatcher, t, domain)
 
     assert responses(dispatcher) == ["utter_status_give_up"]
+
+
+@pytest.mark.parametrize("identifier", ["last4:1234", "phone:0912345678"])
+async def test_a_code_locked_by_others_tries_answers_when_to_retry_not_the_status(
+    portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any], identifier: str
+) -> None:
+    """Ten wrong tries from ten other conversations lock the code: this one, with the right
+    identifier, hears that it is locked and when to try again (the portal's Retry-After)."""
+    for n in range(10):
+        with pytest.raises(NotFound):
+            await portal.lookup_application(CODE, id_number=f"{n:04d}", client_id=f"other-{n}")
+    dispatcher = CollectingDispatcher()
+    t = tracker(slots={"application_code": CODE, "applicant_identifier": identifier})
+
+    events = await ActionCheckStatus(portal).run(dispatcher, t, domain)
+
+    assert responses(dispatcher) == ["utter_status_rate_limited"]
+    assert dispatcher.messages[0]["retry_wait"] == "1 giờ"
+    assert slots(events)["application_code"] is None
+    assert "dossier_status" not in slots(events)
 
 
 async def test_connectors_down(

@@ -20,6 +20,7 @@ from connectors.applications.demo import (
 from connectors.db import make_engine, make_session_factory
 from connectors.main import create_app
 from connectors.settings import Settings
+from tests.connectors.conftest import SERVICE
 
 LOOKUP = "/api/v1/applications/lookup"
 KNOWN_DOSSIERS = known_dossiers()
@@ -47,7 +48,8 @@ def lookup_client(demo_dossiers: str, client: TestClient) -> TestClient:
 
 
 def _lookup(client: TestClient, headers: dict[str, str] | None = None, **body: Any) -> Any:
-    return client.post(LOOKUP, json=body, headers=headers)
+    """As the action server asks: with the service token."""
+    return client.post(LOOKUP, json=body, headers={**SERVICE, **(headers or {})})
 
 
 # --- found ------------------------------------------------------------------------------------
@@ -209,7 +211,7 @@ def test_lookup_logs_no_full_identifiers(
 def test_malformed_lookup_gets_a_clear_422(
     lookup_client: TestClient, body: dict[str, Any], field: str, words: str
 ) -> None:
-    response = lookup_client.post(LOOKUP, json=body)
+    response = lookup_client.post(LOOKUP, json=body, headers=SERVICE)
 
     assert response.status_code == 422, response.text
     payload = response.json()
@@ -219,7 +221,9 @@ def test_malformed_lookup_gets_a_clear_422(
 
 @pytest.mark.parametrize("raw", ["not json", "[]", "null", ""])
 def test_lookup_body_that_is_not_an_object_is_422(lookup_client: TestClient, raw: str) -> None:
-    response = lookup_client.post(LOOKUP, content=raw, headers={"Content-Type": "application/json"})
+    response = lookup_client.post(
+        LOOKUP, content=raw, headers={**SERVICE, "Content-Type": "application/json"}
+    )
 
     assert response.status_code == 422
 
@@ -271,7 +275,10 @@ def test_rate_limit_counters_live_in_redis_under_the_prefix(
         pytest.skip("Redis not reachable")
     _lookup(limited_client, {"X-Client-Id": "conversation-r"}, code=CODE, id_number=ID_NUMBER)
 
-    keys = [k.decode() for k in client.scan_iter(match=f"{settings.redis_key_prefix}ratelimit:*")]
+    # the per-client counters (the per-code ones: tests/connectors/test_lookup_limits.py)
+    keys = [
+        k.decode() for k in client.scan_iter(match=f"{settings.redis_key_prefix}ratelimit:lookup:*")
+    ]
     client.close()
 
     assert len(keys) == 1
