@@ -1,4 +1,5 @@
-"""Custom actions served by the rasa-sdk action server (``python -m rasa_sdk --actions actions``).
+"""Custom actions served by the rasa-sdk action server (``python -m actions.server``: loopback,
+and only for Rasa, which sends ACTION_SERVER_TOKEN).
 
 One module per citizen service; the portal is reached only through ``actions.clients.portal``.
 """

@@ -42,13 +42,18 @@ PHONE_TRIES = 2
 
 
 def _latest(tracker: Tracker) -> tuple[str, str | None]:
-    text = str(tracker.latest_message.get("text") or "").strip()
+    # control characters (a NUL typed or pasted) never reach a slot, the summary or the portal
+    text = fp.clean_text(str(tracker.latest_message.get("text") or "")).strip()
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     return text, intent
 
 
 def _skipping(text: str, intent: str | None) -> bool:
-    return text == "/deny" or (intent in SKIP_INTENTS and len(text.split()) <= 3)
+    """The "Bỏ qua" button, a typed "bỏ qua", or a short "không"."""
+    return (
+        text == "/deny" or fp.is_skip(text)
+        or (intent in SKIP_INTENTS and len(text.split()) <= 3)
+    )
 
 
 def _phone_tries(tracker: Tracker) -> int:
@@ -131,6 +136,10 @@ class ValidateFeedbackForm(FormValidationAction):
         requested = tracker.get_slot("requested_slot")
         if text.startswith("/") or not text:
             return {}
+        if requested == "feedback_description" and fp.is_skip(text):
+            # the description cannot be skipped: asked again (an empty value, so that the form
+            # is not rejected and the NLU's `cancel` for "bỏ qua" never drops the complaint)
+            return {"feedback_description": None}
         if current in (None, CANCELLED) and (requested == "feedback_description"
                                               or fp.has_content(text)):
             return {"feedback_description": fp.complaint_body(text) or text}
@@ -200,14 +209,17 @@ class ValidateFeedbackForm(FormValidationAction):
             return {"feedback_confirm": "yes"}
         if text == "/deny":
             return dict.fromkeys(SLOTS, CANCELLED)
-        return {"feedback_confirm": None}  # asked again, with what was just added
+        # asked again, with what was just added ("bỏ qua" adds nothing: sending needs a yes)
+        return {"feedback_confirm": None}
 
     def validate_feedback_description(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         if value in (CANCELLED, MISREAD):
             return dict.fromkeys(SLOTS, value)
-        text = str(value or "").strip()
+        if value is None:  # "bỏ qua" at the description: the form asks for it again
+            return {"feedback_description": None}
+        text = str(value).strip()
         if len(text.split()) < fp.MIN_DESCRIPTION_WORDS:
             dispatcher.utter_message(response="utter_feedback_too_short")
             return {"feedback_description": None}
@@ -244,7 +256,7 @@ class ActionSubmitFeedback(PortalAction):
     ) -> list[EventType]:
         def optional(slot: str) -> str | None:
             value = tracker.get_slot(slot)
-            return None if value in (None, SKIPPED) else str(value)
+            return None if value in (None, SKIPPED) else fp.clean_text(str(value))
 
         if tracker.get_slot("feedback_confirm") == MISREAD:
             # the question is still the latest message: answer it as one
@@ -253,10 +265,12 @@ class ActionSubmitFeedback(PortalAction):
             dispatcher.utter_message(response="utter_feedback_not_sent")
             return [SlotSet(s, None) for s in SLOTS]
         receipt = await self.portal.create_feedback(
-            topic=str(tracker.get_slot("feedback_topic") or ""),
-            description=str(tracker.get_slot("feedback_description") or ""),
+            # slots come from the tracker Rasa sends: cleaned again, whatever filled them
+            topic=fp.clean_text(str(tracker.get_slot("feedback_topic") or "")),
+            description=fp.clean_text(str(tracker.get_slot("feedback_description") or "")),
             location=optional("feedback_location"),
             contact_phone=optional("feedback_contact"),
+            conversation_id=tracker.sender_id,
         )
         dispatcher.utter_message(
             response="utter_feedback_received", tracking_code=receipt.tracking_code

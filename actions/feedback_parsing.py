@@ -25,10 +25,27 @@ _STOP = re.compile(
     r"^\s*(?:thôi|thoi|hủy|huỷ|huy|dừng|dung|thôi khỏi|thoi khoi|không gửi nữa|khong gui nua|"
     r"không cần nữa|khong can nua|bỏ đi|bo di|hủy bỏ|huy bo|thôi không gửi|thoi khong gui|"
     r"không phản ánh nữa|khong phan anh nua|cancel|stop)"
-    r"(?:\s+(?:đi|di|nhé|nhe|nha|ạ|a|em|ad|nữa|nua|luôn|luon|không gửi nữa|khong gui nua))*"
-    r"\s*[.!]*\s*$",
+    r"(?:\s+(?:đi|di|nhé|nhe|nha|ạ|a|em|ad|nữa|nua|luôn|luon|không gửi nữa|khong gui nua|"
+    # "hủy phản ánh (đang nhập)": the explicit way to drop the complaint
+    r"phản ánh|phan anh|kiến nghị|kien nghi|này|nay|đang nhập|dang nhap))*"
+    # one class for the trailing spaces and marks: "\s*[.!]*\s*$" tried every split of a long
+    # run of spaces between its two "\s*" (quadratic: "thôi" + 50 kB of spaces took 9 s)
+    r"[\s.!]*$",
     re.IGNORECASE,
 )
+# "bỏ qua (bước này) đi": skip the question asked. The NLU reads it as `cancel` (one of that
+# intent's examples), but it never drops the complaint: an optional step is skipped, a required
+# one is asked again with everything kept.
+_SKIP = re.compile(
+    r"^\s*(?:(?:thôi|thoi|dạ|da|ừ|u|ok|vâng|vang)[,\s]+)?(?:(?:em|tôi|toi|mình|minh)\s+)?"
+    r"(?:bỏ qua|bo qua|skip)"
+    r"(?:\s+(?:bước|buoc|câu|cau|phần|phan|mục|muc)(?:\s+(?:này|nay|đó|do))?)?"
+    r"(?:\s+(?:đi|di|nhé|nhe|nha|ạ|a|em|ad|luôn|luon))*[\s.!]*$",
+    re.IGNORECASE,
+)
+# Control characters (NUL and the like) are no text: they break the staff console, logs and
+# exports. Newline and tab are kept; lone surrogates cannot even be stored.
+_KEEP_CONTROLS = frozenset("\n\t")
 _PLACE = re.compile(
     r"(?:(?<=\s)|^)(?:ở|o|tại|tai|trước|truoc|gần|gan|đầu|dau|cuối|cuoi)\s+"
     r"((?:số|so|ngõ|ngo|ngách|ngach|hẻm|hem|kiệt|kiet|đường|duong|phố|pho|thôn|thon|xóm|xom|"
@@ -66,6 +83,21 @@ _DIGITS = re.compile(r"\d")
 
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
+
+
+def clean_text(text: str) -> str:
+    """The text without control characters other than newline and tab ("\\r\\n" is one line
+    break)."""
+    text = text.replace("\r\n", "\n")
+    return "".join(
+        ch for ch in text
+        if ch in _KEEP_CONTROLS or unicodedata.category(ch) not in ("Cc", "Cs")
+    )
+
+
+def is_skip(text: str) -> bool:
+    """"bỏ qua", "thôi bỏ qua đi", "bo qua buoc nay": skip this question, nothing more."""
+    return bool(_SKIP.match(nfc(text)))
 
 
 def is_stop(text: str) -> bool:

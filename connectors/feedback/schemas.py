@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime
 from typing import Annotated
 
@@ -30,6 +31,14 @@ Description = Annotated[
 OptionalText = Annotated[str | None, StringConstraints(strip_whitespace=True, max_length=500)]
 
 
+def without_control_characters(text: str) -> str:
+    """The text without control characters (and lone surrogates) except newline and tab."""
+    text = text.replace("\r\n", "\n")
+    return "".join(
+        ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs")
+    )
+
+
 def normalize_tracking_code(raw: str) -> str | None:
     """``' pa-261122-7k3q9x '`` -> ``'PA-261122-7K3Q9X'``; None when it cannot be one."""
     code = re.sub(r"\s*-\s*", "-", raw.strip().upper())
@@ -46,6 +55,18 @@ class FeedbackCreate(BaseModel):
         str | None, StringConstraints(strip_whitespace=True, max_length=200)
     ] = None
     contact_phone: Annotated[str | None, Field(max_length=32)] = None
+    conversation_id: Annotated[
+        str | None,
+        StringConstraints(strip_whitespace=True, max_length=255),
+        Field(description="the chat's sender id (sent by the action server; never returned)"),
+    ] = None
+
+    @field_validator("topic", "description", "location", "contact_name", mode="before")
+    @classmethod
+    def _no_control_characters(cls, value: object) -> object:
+        # NUL and other control characters break the staff console, logs and exports; newline
+        # and tab are text. Removed before the length rules, so "\x00" alone is too short.
+        return without_control_characters(value) if isinstance(value, str) else value
 
     @field_validator("location", "contact_name")
     @classmethod

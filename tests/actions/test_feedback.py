@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import create_engine, text
 
 from actions.clients.portal import PortalClient
 from actions.feedback import (
@@ -126,7 +127,7 @@ async def test_a_cancelled_feedback_is_not_sent(
 
 
 async def test_submit_returns_a_tracking_code_that_can_be_looked_up(
-    portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any]
+    portal: PortalClient, portal_database: str, tracker: TrackerFactory, domain: dict[str, Any]
 ) -> None:
     dispatcher = CollectingDispatcher()
     t = tracker(
@@ -151,6 +152,14 @@ async def test_submit_returns_a_tracking_code_that_can_be_looked_up(
     )
     assert looked_up.messages[0]["response"] == "utter_feedback_status"
     assert looked_up.messages[0]["topic"] == "Đèn đường hỏng"
+    # the complaint remembers its conversation: erasing the citizen's data finds its contact
+    engine = create_engine(portal_database)
+    with engine.connect() as db:
+        stored = db.execute(
+            text("SELECT conversation_id FROM feedback WHERE tracking_code = :c"), {"c": code}
+        ).scalar_one()
+    engine.dispose()
+    assert stored == t.sender_id
 
 
 @pytest.mark.parametrize(
@@ -322,3 +331,106 @@ async def test_a_phone_given_at_the_summary_replaces_the_skipped_one(
     assert slots["feedback_contact"] == "0912000111"
     assert slots.get("feedback_description") is None  # not added to what happened
     assert slots["feedback_confirm"] is None  # the summary is shown again, with the phone
+
+
+DESCRIPTION = "rác thải không được thu gom ba ngày nay, bốc mùi"
+# What the citizen has told when each step is asked.
+TOLD_BEFORE = {
+    "feedback_description": {},
+    "feedback_location": {"feedback_description": DESCRIPTION},
+    "feedback_contact": {"feedback_description": DESCRIPTION, "feedback_location": "ngõ 12"},
+    "feedback_confirm": {"feedback_description": DESCRIPTION, "feedback_location": "ngõ 12",
+                         "feedback_contact": "0912345678"},
+}
+
+
+@pytest.mark.parametrize("text", ["bỏ qua", "Bỏ qua", "bo qua buoc nay", "thôi bỏ qua đi"])
+@pytest.mark.parametrize(
+    "step, filled",
+    [
+        # required: asked again, nothing of the complaint lost or changed
+        ("feedback_description", {"feedback_description": None}),
+        # optional: skipped
+        ("feedback_location", {"feedback_location": SKIPPED}),
+        ("feedback_contact", {"feedback_contact": SKIPPED}),
+        # required: the summary is shown again, the description keeps its words
+        ("feedback_confirm", {"feedback_confirm": None}),
+    ],
+)
+async def test_bo_qua_skips_an_optional_step_and_never_drops_the_complaint(
+    tracker: TrackerFactory, domain: dict[str, Any], text: str, step: str,
+    filled: dict[str, Any],
+) -> None:
+    # the NLU reads "bỏ qua" as `cancel` (one of that intent's examples)
+    dispatcher = CollectingDispatcher()
+    t = tracker(text, "cancel", slots={**TOLD_BEFORE[step], "requested_slot": step},
+                active_loop="feedback_form")
+
+    events = await ValidateFeedbackForm().run(dispatcher, t, domain)
+
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert slots == filled  # a slot event: the form goes on (a rejected form would be cancelled)
+    assert dispatcher.messages == []
+
+
+@pytest.mark.parametrize(
+    "text, step",
+    [
+        ("hủy phản ánh", "feedback_location"),
+        ("huy phan anh", "feedback_contact"),
+        ("hủy phản ánh đang nhập", "feedback_confirm"),
+        ("thôi", "feedback_location"),
+    ],
+)
+async def test_an_explicit_cancel_still_cancels(
+    tracker: TrackerFactory, domain: dict[str, Any], text: str, step: str
+) -> None:
+    slots = await extract(tracker, domain, text, "cancel", **TOLD_BEFORE[step],
+                          requested_slot=step)
+
+    assert slots["feedback_confirm"] == CANCELLED
+
+
+@pytest.mark.parametrize(
+    "text, step, slot, stored",
+    [
+        ("rác\x00 thải không được thu gom\x1b ba ngày nay", "feedback_description",
+         "feedback_description", "rác thải không được thu gom ba ngày nay"),
+        ("ngõ\x00 12\x07 phố Huế", "feedback_location", "feedback_location", "ngõ 12 phố Huế"),
+        ("rác không ai thu gom\r\ncả tuần\tnay", "feedback_description",
+         "feedback_description", "rác không ai thu gom\ncả tuần\tnay"),
+    ],
+)
+async def test_control_characters_never_reach_a_slot(
+    tracker: TrackerFactory, domain: dict[str, Any], text: str, step: str, slot: str,
+    stored: str,
+) -> None:
+    slots = await extract(tracker, domain, text, "inform", **TOLD_BEFORE[step],
+                          requested_slot=step)
+
+    assert slots[slot] == stored
+
+
+async def test_submit_sends_no_control_characters(
+    tracker: TrackerFactory, domain: dict[str, Any]
+) -> None:
+    sent: dict[str, Any] = {}
+
+    class Portal:
+        async def locality(self) -> None:
+            return None
+
+        async def create_feedback(self, **fields: Any) -> Any:
+            sent.update(fields)
+            return type("Receipt", (), {"tracking_code": "PA-261129-ABCDEF"})()
+
+    t = tracker(slots={
+        "feedback_topic": "Rác\x00 thải", "feedback_description": DESCRIPTION + "\x00\x7f",
+        "feedback_location": "ngõ\x00 12", "feedback_contact": SKIPPED, "feedback_confirm": "yes",
+    })
+
+    await ActionSubmitFeedback(Portal()).run(CollectingDispatcher(), t, domain)  # type: ignore[arg-type]
+
+    assert (sent["topic"], sent["description"], sent["location"], sent["contact_phone"]) == (
+        "Rác thải", DESCRIPTION, "ngõ 12", None
+    )
