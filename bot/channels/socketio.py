@@ -1,23 +1,44 @@
-"""Rasa's socket.io input channel with the ``enter_room`` fix.
+"""Rasa's socket.io channel, with sessions the server issues and binds to one socket.
 
-Since python-socketio 5.10, ``AsyncServer.enter_room`` is a coroutine, but Rasa 3.6 calls it
-without ``await`` (RasaHQ/rasa#13027): with ``session_persistence: true`` the browser never gets
-replies. The lock file pins python-socketio 5.9 (where it is synchronous); this wrapper keeps the
-channel working if that pin is ever lifted. Registered in credentials.yml by its module path.
+Rasa 3.6 let the page choose the session id, and any socket that named an id joined its room: a
+second socket, from any site, read the victim's replies (dossier status included) and typed into
+their conversation. Here:
+
+- ``connect`` is refused unless the ``Origin`` header is one of ALLOWED_ORIGINS
+  (bot/channels/origins.py): a page of another site cannot open a chat in its visitors' name.
+- ``session_request`` gives a NEW server-issued id with its token (``session_confirm`` sends
+  ``{"session_id", "session_token"}``); the old id is resumed only with its valid token
+  (bot/channels/sessions.py). rasa-webchat reads ``session_confirm.session_id``, so it still works.
+- ``user_uttered`` speaks in the session bound to that socket; one naming another session is
+  dropped. Messages longer than MAX_MESSAGE_CHARS become ``/message_too_long``.
+
+Also kept: the ``enter_room`` fix (python-socketio >= 5.10 made it a coroutine that Rasa 3.6 does
+not await, RasaHQ/rasa#13027). Bindings live in this process: with several Rasa processes the
+load balancer must keep a socket on one of them, as socket.io itself requires.
 """
 
 from __future__ import annotations
 
-import asyncio
 import inspect
+import json
+import logging
+import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOOutput
 from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
-from sanic import Blueprint
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
 
-_pending: set[asyncio.Future[Any]] = set()
+from bot.channels.limits import capped, max_message_chars
+from bot.channels.origins import allowed_origins, origin_allowed
+from bot.channels.sessions import SessionSigner, session_secret
+
+logger = logging.getLogger(__name__)
 
 
 class SocketIOInput(RasaSocketIOInput):
@@ -27,17 +48,118 @@ class SocketIOInput(RasaSocketIOInput):
         return "socketio"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        blueprint = super().blueprint(on_new_message)
-        sio = self.sio
-        assert sio is not None  # set by the parent's blueprint()
-        original = sio.enter_room
+        # read here, not at import: the launcher's environment decides
+        allowed = allowed_origins(os.environ)
+        if not allowed:
+            logger.warning("ALLOWED_ORIGINS is empty: every socket.io connection is refused")
+        signer = SessionSigner(session_secret(os.environ))
+        max_chars = max_message_chars(os.environ)
+        namespace = self.namespace
+        # socket id -> the session it holds; one session per socket
+        bound: dict[str, str] = {}
 
-        def enter_room(sid: str, room: str, namespace: str | None = None) -> None:
-            result = original(sid, room, namespace=namespace)
+        # CORS headers come from Rasa's --cors (sanic_cors); engine.io adding its own would
+        # double them, hence [] as in Rasa. Origins are checked in ``connect``.
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[])
+        webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+        self.sio = sio  # Rasa's get_output_channel() reads it
+
+        async def join(sid: str, room: str) -> None:
+            result = sio.enter_room(sid, room, namespace=namespace)
+            if inspect.isawaitable(result):  # python-socketio >= 5.10
+                await result
+
+        async def leave(sid: str, room: str) -> None:
+            result = sio.leave_room(sid, room, namespace=namespace)
             if inspect.isawaitable(result):
-                task = asyncio.ensure_future(result)
-                _pending.add(task)  # keep a reference until the room is joined
-                task.add_done_callback(_pending.discard)
+                await result
 
-        sio.enter_room = enter_room  # type: ignore[method-assign]
-        return blueprint
+        @webhook.route("/", methods=["GET"])
+        async def health(_request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @sio.on("connect", namespace=namespace)
+        async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
+            origin = environ.get("HTTP_ORIGIN")
+            if not origin_allowed(origin, allowed):
+                logger.warning("socket.io connection refused: origin %r not allowed", origin)
+                return False
+            # the optional JWT of Rasa's channel (jwt_key in credentials.yml) still applies
+            return not self.jwt_key or self._jwt_valid(auth)
+
+        @sio.on("disconnect", namespace=namespace)
+        async def disconnect(sid: str) -> None:
+            bound.pop(sid, None)
+
+        @sio.on("session_request", namespace=namespace)
+        async def session_request(sid: str, data: Any = None) -> None:
+            asked = data if isinstance(data, dict) else {}
+            session_id = asked.get("session_id")
+            if signer.verify(session_id, asked.get("session_token")):
+                assert isinstance(session_id, str)  # verify() accepts only strings
+                token = signer.token_for(session_id)
+            else:
+                if session_id:
+                    logger.info("session_request without a valid token: a new session is issued")
+                session = signer.issue()
+                session_id, token = session.session_id, session.token
+            previous = bound.get(sid)
+            if previous and previous != session_id and self.session_persistence:
+                await leave(sid, previous)
+            bound[sid] = session_id
+            if self.session_persistence:
+                await join(sid, session_id)
+            await sio.emit(
+                "session_confirm",
+                {"session_id": session_id, "session_token": token},
+                room=sid,
+                namespace=namespace,
+            )
+
+        @sio.on(self.user_message_evt, namespace=namespace)
+        async def handle_message(sid: str, data: Any = None) -> None:
+            if not isinstance(data, dict):
+                return
+            session_id = bound.get(sid)
+            if self.session_persistence:
+                if session_id is None:
+                    logger.warning("socket.io message before session_request: dropped")
+                    return
+                claimed = data.get("session_id")
+                if claimed is not None and claimed != session_id:
+                    logger.warning("socket.io message for a session this socket does not hold")
+                    return
+                sender_id = session_id
+            else:
+                sender_id = sid
+            text = data.get("message", "")
+            if not isinstance(text, str):
+                return
+            message = UserMessage(
+                capped(text, max_chars),
+                SocketIOOutput(sio, self.bot_message_evt),
+                sender_id,
+                input_channel=self.name(),
+                metadata=_metadata(data.get(self.metadata_key)),
+            )
+            await on_new_message(message)
+
+        return webhook
+
+    def _jwt_valid(self, auth: Any) -> bool:
+        from rasa.core.channels.channel import decode_bearer_token
+
+        token = auth.get("token") if isinstance(auth, dict) else None
+        if not token:
+            return False
+        return bool(decode_bearer_token(token, self.jwt_key, self.jwt_algorithm))
+
+
+def _metadata(value: Any) -> dict[str, Any]:
+    """The page's metadata (customData) as a dict; anything else is dropped, never a crash."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return {}
+    return value if isinstance(value, dict) else {}

@@ -9,7 +9,7 @@ from rasa.nlu.constants import TOKENS_NAMES
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.tokenizer import VietnameseTokenizer
+from bot.nlu.tokenizer import VietnameseTokenizer, _pieces
 
 
 def tokenizer() -> VietnameseTokenizer:
@@ -117,6 +117,9 @@ def test_empty_text_gives_no_tokens() -> None:
         ("sđt của tôi là 0987 654 321", "0987 654 321"),
         ("số +84 912 345 678 nhé", "+84 912 345 678"),
         ("tra cứu phản ánh PA-261122-7K3Q9X", "PA-261122-7K3Q9X"),
+        # glued to the word before: the code starts where the run of letters and digits starts
+        ("mahs000.00.30.H56-241115-0012", "mahs000.00.30.H56-241115-0012"),
+        ("mã000.00.30.H56-241115-0012 nhé", "000.00.30.H56-241115-0012"),
     ],
 )
 def test_codes_and_numbers_are_one_token(text: str, whole: str) -> None:
@@ -129,3 +132,38 @@ def test_unaccented_text_is_split_into_syllables() -> None:
     tokens = tokenizer().tokenize(Message.build(text="toi muon lam giay khai sinh"), attribute=TEXT)
 
     assert [t.text for t in tokens] == ["toi", "muon", "lam", "giay", "khai", "sinh"]
+
+
+@pytest.mark.parametrize(
+    "chunk, pieces",
+    [
+        ("ngắn thôi", ["ngắn thôi"]),
+        ("a" * 500, ["a" * 500]),
+        # no space at all: cut at the limit
+        ("a" * 1200, ["a" * 500, "a" * 500, "a" * 200]),
+        # after the last space of the window
+        ("xin " * 150, ["xin " * 125, "xin " * 25]),
+        # after a sentence end in the second half of the window, not at the last space
+        ("a" * 300 + ". " + "b " * 200, ["a" * 300 + ".", " " + "b " * 200]),
+    ],
+)
+def test_long_text_reaches_underthesea_in_bounded_pieces(chunk: str, pieces: list[str]) -> None:
+    assert _pieces(chunk) == pieces
+    assert "".join(_pieces(chunk)) == chunk
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "đăng ký khai sinh cho con cần giấy tờ gì, phí bao nhiêu? " * 90,
+        ("Mã hồ sơ 000.00.30.H56-241115-0012, số 0912 345 678. " + "hộ chiếu " * 300),
+        "đ" * 3000,
+        "a" * 20_000,
+    ],
+)
+def test_long_messages_keep_exact_offsets(text: str) -> None:
+    tokens = tokenizer().tokenize(Message.build(text=text), attribute=TEXT)
+
+    assert tokens
+    assert all(text[t.start : t.end] == t.text for t in tokens)
+    assert [t.start for t in tokens] == sorted(t.start for t in tokens)

@@ -1,0 +1,45 @@
+"""The longest message the channels pass on to NLU, and what they pass instead.
+
+A 100 kB message held Rasa's only worker for seconds (1 MB for minutes) while every other citizen
+waited. The channels replace a longer message by the payload ``/message_too_long`` before NLU: the
+tokenizer never reads it, the tracker never stores it, and the dialogue answers
+``utter_message_too_long`` (data/rules/message_too_long.yml).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_MESSAGE_CHARS = 2000
+TOO_LONG_PAYLOAD = "/message_too_long"
+
+
+def max_message_chars(environ: Mapping[str, str]) -> int:
+    """MAX_MESSAGE_CHARS from the environment; the default when unset or not a positive number."""
+    raw = environ.get("MAX_MESSAGE_CHARS", "").strip()
+    if not raw:
+        return DEFAULT_MAX_MESSAGE_CHARS
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        logger.warning(
+            "MAX_MESSAGE_CHARS=%r is not a positive number; using %d",
+            raw,
+            DEFAULT_MAX_MESSAGE_CHARS,
+        )
+        return DEFAULT_MAX_MESSAGE_CHARS
+    return value
+
+
+def capped(text: str, limit: int) -> str:
+    """``text`` itself, or the too-long payload when it has more than ``limit`` characters."""
+    if len(text) <= limit:
+        return text
+    # the length only: the text may hold personal data and is deliberately not kept anywhere
+    logger.info("message of %d characters replaced by %s", len(text), TOO_LONG_PAYLOAD)
+    return TOO_LONG_PAYLOAD
