@@ -100,5 +100,40 @@ ensure_rasa_env() {
   fi
 }
 
+# The browser tests drive Debian's chromium with playwright-core (npm), never a downloaded browser.
+# Neither stops `make run`: without them only tests/browser and tests/security/test_chat_xss.py fail,
+# each with a message naming what is missing.
+BROWSER_DIR="$ROOT/tests/browser"
+ensure_browser() {
+  local install=(env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
+                 -o DPkg::Lock::Timeout=300 --no-install-recommends chromium)
+  if [ ! -x /usr/bin/chromium ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      say "installing Debian's chromium for the browser tests (apt-get)"
+      # the package lists may be missing on a fresh machine: refresh them only when needed
+      "${install[@]}" >/dev/null 2>&1 \
+        || { apt-get update -qq >/dev/null && "${install[@]}" >/dev/null; } \
+        || say "NOTICE: 'apt-get install chromium' failed: the browser tests will fail without it"
+    else
+      say "NOTICE: /usr/bin/chromium is missing and only root can apt-get it: the browser tests" \
+        "need 'apt-get install chromium'"
+    fi
+  fi
+  if ! command -v npm >/dev/null 2>&1; then
+    say "NOTICE: npm is missing: the browser tests need Node.js >= 20 and npm"
+    return 0
+  fi
+  local want; want="$({ cat "$BROWSER_DIR/package-lock.json"; node --version; } | sha256sum | cut -c1-16)"
+  if [ "$(cat "$BROWSER_DIR/node_modules/.lock-stamp" 2>/dev/null)" != "$want" ]; then
+    say "installing playwright-core from ${BROWSER_DIR#$ROOT/}/package-lock.json (no browser download)"
+    if (cd "$BROWSER_DIR" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --silent --no-audit --no-fund); then
+      echo "$want" > "$BROWSER_DIR/node_modules/.lock-stamp"
+    else
+      say "NOTICE: 'npm ci' in ${BROWSER_DIR#$ROOT/} failed: the browser tests will fail without it"
+    fi
+  fi
+}
+
 ensure_app_env
 ensure_rasa_env
+ensure_browser
