@@ -7,22 +7,26 @@ import unicodedata
 from dataclasses import dataclass
 
 _NEGATION = r"(?:không|ko|k|khong|chẳng|chang|chả|cha|hông|hong)"
+# Every pattern here reads any message the citizen sends, so none may backtrack on a long one:
+# no two adjacent "\s*" around an optional part ("\s*[.!]*\s*$" was quadratic in a run of spaces),
+# a word group starts at a word boundary, a lazy span is bounded (tests/fuzz).
 _QUESTION_END = re.compile(
     r"(?:\?|\b(?:không|ko|k|khong|hok|hông|chưa|chua|được không|dc ko|đc ko|dc k|thế nào|the nao|"
     r"ntn|làm sao|lam sao|bao nhiêu|bao nhieu|bn|ở đâu|o dau|nhỉ|nhi|hả|ha|sao|bao giờ|bao gio|"
     r"khi nào|khi nao|mấy ngày|may ngay|mấy hôm|may hom|bao lâu|bao lau|à|chứ|chu)"
-    r"(?:\s+(?:ạ|a|vậy|vay|v|z|nhé|nhe|em|ad|con|chị|anh|nhỉ))*\s*[.!]*)\s*$",
+    r"(?:\s+(?:ạ|a|vậy|vay|v|z|nhé|nhe|em|ad|con|chị|anh|nhỉ))*(?:\s*[.!]+)?)\s*$",
     re.IGNORECASE,
 )
 _WHAT_END = re.compile(
-    r"(?P<before>(?:\S+\s+){0,3})(?:gì|gi|j)(?:\s+(?:ạ|a|vậy|vay|v|z|nhé|nhe))*\s*[?.!]*\s*$",
+    r"(?P<before>(?:(?<!\S)(?:\S+\s+){1,3})?)(?:gì|gi|j)(?:\s+(?:ạ|a|vậy|vay|v|z|nhé|nhe))*"
+    r"\s*(?:[?.!]+\s*)?$",
     re.IGNORECASE,
 )
 _NEGATED = re.compile(rf"\b{_NEGATION}\b", re.IGNORECASE)
 # "hết bao nhiêu tiền", "báo trước mấy giờ": how much / how long / where, then a word or two
 _HOW_NEAR_END = re.compile(
     r"\b(?:bao nhiêu|bao nhieu|mấy|bao lâu|bao lau|ở đâu|o dau|chỗ nào|cho nao|thế nào|the nao|"
-    r"ra sao|giờ nào|gio nao)(?:\s+\S+){0,2}\s*[?.!]*\s*$",
+    r"ra sao|giờ nào|gio nao)(?:\s+\S+){0,2}\s*(?:[?.!]+\s*)?$",
     re.IGNORECASE,
 )
 # "cho em hỏi ...", "khoan, cho hỏi ...", "xin hỏi ...", "vì sao ...", "tại sao ..."
@@ -61,7 +65,8 @@ _PAPER_ASKED = re.compile(
     r"\b(?:cần|can|phải|phai)\s+(?P<verb>mang|nộp|nop|có|co|xin|làm|lam|đem|dem|kèm|kem)\s+"
     r"(?:theo\s+|thêm\s+|them\s+)?"
     r"(?P<paper>(?:giấy|giay|sổ|so|thẻ|the|hợp đồng|hop dong|đơn|don|văn bản|van ban|bằng|bang|"
-    r"học bạ|hoc ba|hộ chiếu|ho chieu)\b[^?,.]*?)\s+(?:không|ko|k|khong|hông|hong|hok)\b",
+    r"học bạ|hoc ba|hộ chiếu|ho chieu)\b[^?,.]{0,80}?)"
+    r"(?<!\s)\s+(?:không|ko|k|khong|hông|hong|hok)\b",
     re.IGNORECASE,
 )
 # words that say nothing of which paper it is

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Response
 
 from connectors.deps import CatalogueDep, SessionDep, SettingsDep
+from connectors.errors import ErrorDetail
 from connectors.locality.agencies import kinds_of, kinds_of_level, offices_for
 from connectors.locality.service import load_locality
 from connectors.procedures.models import Procedure
@@ -20,6 +21,9 @@ router = APIRouter(prefix="/api/v1/procedures", tags=["procedures"])
 
 CODE_PATTERN = r"^[0-9A-Za-z.\-_]+$"  # national codes (1.001193) and local ones
 ProcedureCode = Annotated[str, Path(max_length=32, pattern=CODE_PATTERN)]
+NO_SUCH_PROCEDURE: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorDetail, "description": "no procedure with this code"}
+}
 
 
 @router.get("/search", response_model=SearchResult)
@@ -50,7 +54,7 @@ def resolve_procedure(
     return Response(catalogue.resolve(session, q, focus), media_type="application/json")
 
 
-@router.get("/{code}/passages", response_model=ProcedurePassages)
+@router.get("/{code}/passages", response_model=ProcedurePassages, responses=NO_SUCH_PROCEDURE)
 def procedure_passages(
     session: SessionDep,
     catalogue: CatalogueDep,
@@ -65,7 +69,7 @@ def procedure_passages(
     return found
 
 
-@router.get("/{code}", response_model=ProcedurePublic)
+@router.get("/{code}", response_model=ProcedurePublic, responses=NO_SUCH_PROCEDURE)
 def get_procedure(
     session: SessionDep,
     catalogue: CatalogueDep,
@@ -77,7 +81,7 @@ def get_procedure(
     return Response(body, media_type="application/json")
 
 
-@router.get("/{code}/offices", response_model=ProcedureOffices)
+@router.get("/{code}/offices", response_model=ProcedureOffices, responses=NO_SUCH_PROCEDURE)
 def procedure_offices(
     session: SessionDep,
     settings: SettingsDep,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from connectors.locality.service import Office
 
@@ -127,6 +127,15 @@ class ProcedurePublic(BaseModel):
     channels: list[ChannelPublic] = []
     steps: list[str] = []
     legal_basis: list[LegalDocumentPublic] = []
+
+    @field_validator("updated_at")
+    @classmethod
+    def _with_offset(cls, value: datetime | None) -> datetime | None:
+        # SQLite hands back naive datetimes (stored as UTC); an RFC 3339 date-time, as the OpenAPI
+        # document promises, carries its offset (found by tests/fuzz)
+        if value is None or value.tzinfo is not None:
+            return value
+        return value.replace(tzinfo=timezone.utc)
 
 
 class PassagePublic(BaseModel):
