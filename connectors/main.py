@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,19 +16,26 @@ from connectors.applications.router import router as applications_router
 from connectors.cache import Cache
 from connectors.conversations.router import router as conversations_router
 from connectors.db import make_engine, make_session_factory
+from connectors.errors import document_errors
 from connectors.feedback.router import router as feedback_router
 from connectors.health.router import router as health_router
 from connectors.locality.router import router as locality_router
+from connectors.privacy.retention import purge_periodically
+from connectors.privacy.router import router as privacy_router
 from connectors.procedures.router import router as procedures_router
 from connectors.procedures.service import CatalogueService
 from connectors.settings import Settings, get_settings
+from connectors.staff.router import router as staff_router
+from connectors.web.headers import SecurityHeaders
 from connectors.web.router import router as web_router
+from vnid import redact
 
 logger = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    redact.install()  # no citizen's ID number, phone or dossier code in a log line
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -45,7 +53,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.lookup_limiter = make_lookup_limiter(settings, cache)
         # the search index takes seconds to build for the whole catalogue: not on a citizen's turn
         app.state.catalogue.warm(app.state.session_factory)
+        purging = asyncio.create_task(purge_periodically(app.state.session_factory, settings))
         yield
+        purging.cancel()
         cache.close()
         engine.dispose()
 
@@ -66,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             status_code=422, content={"detail": "Dữ liệu gửi lên không hợp lệ.", "errors": errors}
         )
 
+    app.add_middleware(SecurityHeaders, rasa_public_url=settings.rasa_public_url)
     app.include_router(health_router)
     app.include_router(locality_router)
     app.include_router(procedures_router)
@@ -73,4 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(applications_router)
     app.include_router(feedback_router)
     app.include_router(conversations_router)
+    app.include_router(privacy_router)
+    app.include_router(staff_router)
+    document_errors(app)  # the 422 body and the guards' 401/403 as really sent
     return app

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -14,7 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
-    environment: str = Field(default="development", description="development | production")
+    environment: Literal["development", "production"] = Field(
+        default="development", description="development | production (any case)"
+    )
     database_url: str = f"sqlite:///{ROOT / 'var' / 'portal.sqlite3'}"
     redis_url: str = "redis://127.0.0.1:6379/0"
     # A prefix keeps several deployments (or the test suite) apart on one Redis.
@@ -23,6 +26,31 @@ class Settings(BaseSettings):
     locality_file: Path = ROOT / "connectors" / "locality" / "demo.yml"
     lookup_rate_limit: int = Field(default=10, description="dossier lookups per client per window")
     lookup_rate_window_seconds: int = 60
+    # Failed look-ups of ONE dossier code, whoever asks (the client id above is the caller's
+    # choice). The last 4 digits take 10,000 values: finding one takes 5,000 guesses on average
+    # (the bot tries the CCCD's and the phone's: about 3,300). 10 failures within an hour lock the
+    # code for an hour, right digits too: about 10 guesses an hour, so weeks of probing for one
+    # code, while a citizen who mistypes the 3 times the chat allows (2 look-ups each with 4
+    # digits) is never locked out.
+    lookup_code_failure_limit: int = Field(default=10, ge=1)
+    lookup_code_window_seconds: int = Field(default=3600, ge=1)
+    lookup_code_lockout_seconds: int = Field(default=3600, ge=1)
+    # Failed look-ups over ALL codes: an attacker who knows many codes tries 10 on each. 30 a
+    # minute is several times the failures a province's citizens make at the busiest minute
+    # (mistyped codes and digits), yet caps a brute force over the whole code space at 43,200
+    # guesses a day: at 1 in 10,000 a guess (2 with both identifiers), at worst about 4 to 9
+    # dossiers a day, against one every 0.7 s without it. When it trips every look-up answers 429
+    # (otherwise a right guess would still show) for the rest of the minute, and a warning is
+    # logged: the cost of a probe is a minute's wait for everyone, never a leak.
+    lookup_global_failure_limit: int = Field(default=30, ge=1)
+    lookup_global_window_seconds: int = Field(default=60, ge=1)
+    # X-Service-Token on the endpoints only the action server calls; empty: they refuse everyone
+    connectors_service_token: str = ""
+    staff_session_hours: float = Field(default=8, gt=0, description="staff login lifetime")
+    # Decree 13/2023: personal data kept no longer than needed. After this many days handoffs are
+    # deleted, rating comments and feedback contact details erased (scores and complaints stay).
+    retention_days: int = Field(default=90, ge=1, description="days personal data is kept")
+    purge_interval_seconds: int = Field(default=3600, ge=60, description="how often to purge")
     # where browsers reach Rasa's REST channel (the chat page calls it)
     rasa_public_url: str = "http://127.0.0.1:5005"
     national_catalogue_file: Path = ROOT / "connectors" / "seed" / "national" / "catalogue.jsonl.gz"
@@ -30,6 +58,12 @@ class Settings(BaseSettings):
         default=None,
         description="load the invented demo dossiers on `init` (default: on, except in production)",
     )
+
+    @field_validator("environment", mode="before")
+    @classmethod
+    def _environment_in_any_case(cls, value: object) -> object:
+        # "Production" must not quietly mean development (demo dossiers, generated secrets)
+        return value.strip().lower() if isinstance(value, str) else value
 
     @property
     def loads_demo_data(self) -> bool:

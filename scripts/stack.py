@@ -216,6 +216,9 @@ class Config:
     redis_url: str = field(default_factory=lambda: _env("REDIS_URL", "redis://127.0.0.1:6379/0"))
     redis_key_prefix: str = field(default_factory=lambda: _env("REDIS_KEY_PREFIX", "tldvc"))
     log_dir: Path = VAR / "log"
+    retention_days: int = field(
+        default_factory=lambda: int(_env("RETENTION_DAYS", str(_default_retention_days())))
+    )
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -225,6 +228,39 @@ class Config:
     @property
     def rasa_url(self) -> str:
         return f"http://{self.host}:{self.rasa_port}"
+
+
+def _tracker_prefix(config: Config) -> str:
+    # Rasa accepts only alphanumeric prefixes
+    return "".join(ch for ch in config.redis_key_prefix if ch.isalnum())
+
+
+def rasa_redis_env(config: Config) -> dict[str, str]:
+    """Where Rasa keeps trackers and locks (endpoints.yml reads these), and for how long."""
+    parsed = urlparse(config.redis_url)
+    prefix = _tracker_prefix(config)
+    return {
+        "REDIS_HOST": parsed.hostname or "127.0.0.1",
+        "REDIS_PORT": str(parsed.port or 6379),
+        "REDIS_DB": (parsed.path or "/0").lstrip("/") or "0",
+        "REDIS_PASSWORD": parsed.password or "",
+        "RASA_TRACKER_KEY_PREFIX": prefix + "tracker",
+        "RASA_LOCK_KEY_PREFIX": prefix + "lock",
+        # a conversation untouched for the retention period expires from Redis
+        "TRACKER_RETENTION_SECONDS": str(config.retention_days * 86_400),
+    }
+
+
+def tracker_keys(config: Config, sender_id: str) -> list[str]:
+    """The Redis keys of one conversation: its tracker and its lock (Rasa's key layout)."""
+    prefix = _tracker_prefix(config)
+    return [f"{prefix}tracker:tracker:{sender_id}", f"{prefix}lock:lock:{sender_id}"]
+
+
+def _default_retention_days() -> int:
+    from connectors.settings import Settings  # one default for the connectors and the trackers
+
+    return int(Settings.model_fields["retention_days"].default)
 
 
 @dataclass
@@ -254,22 +290,13 @@ class Stack:
                 "REDIS_KEY_PREFIX": c.redis_key_prefix + ":",
                 "CONNECTORS_URL": c.connectors_url,
                 "RASA_PUBLIC_URL": c.rasa_url,
+                "RETENTION_DAYS": str(c.retention_days),
             }
         )
         return env
 
     def _rasa_redis_env(self) -> dict[str, str]:
-        parsed = urlparse(self.config.redis_url)
-        prefix = "".join(ch for ch in self.config.redis_key_prefix if ch.isalnum())
-        return {
-            "REDIS_HOST": parsed.hostname or "127.0.0.1",
-            "REDIS_PORT": str(parsed.port or 6379),
-            "REDIS_DB": (parsed.path or "/0").lstrip("/") or "0",
-            "REDIS_PASSWORD": parsed.password or "",
-            # Rasa accepts only alphanumeric prefixes
-            "RASA_TRACKER_KEY_PREFIX": prefix + "tracker",
-            "RASA_LOCK_KEY_PREFIX": prefix + "lock",
-        }
+        return rasa_redis_env(self.config)
 
     def prepare(self) -> Path:
         """Database schema and curated data, then the model: all that precedes the services."""
@@ -330,9 +357,9 @@ class Stack:
                 [
                     str(APP_BIN / "python"),
                     "-m",
-                    "rasa_sdk",
-                    "--actions",
-                    "actions",
+                    "actions.server",
+                    "--host",
+                    c.host,
                     "--port",
                     str(c.actions_port),
                 ],
@@ -342,8 +369,10 @@ class Stack:
             Service(
                 "rasa",
                 [
-                    str(RASA_BIN / "rasa"),
-                    "run",
+                    # like `rasa run`, but the API token comes from RASA_AUTH_TOKEN: never in argv
+                    str(RASA_BIN / "python"),
+                    "-m",
+                    "bot.serve",
                     "--model",
                     str(model),
                     "--endpoints",
@@ -355,13 +384,16 @@ class Stack:
                     "--port",
                     str(c.rasa_port),
                     "--enable-api",
-                    "--auth-token",
-                    self.token,
                     "--cors",
                     c.connectors_url,
                     f"http://localhost:{c.connectors_port}",
                 ],
-                rasa_env_,
+                {
+                    **rasa_env_,
+                    # pages allowed to open a socket.io chat: the connectors' chat page by default
+                    "ALLOWED_ORIGINS": rasa_env_.get("ALLOWED_ORIGINS")
+                    or f"{c.connectors_url},http://localhost:{c.connectors_port}",
+                },
                 f"{c.rasa_url}/",
             ),
         ]
@@ -435,6 +467,7 @@ def _banner(stack: Stack) -> None:
   Trợ lý Dịch vụ công is running.
     chat page        {c.connectors_url}/
     REST channel     curl -s {c.rasa_url}/webhooks/rest/webhook \\
+                       -H 'Content-Type: application/json' \\
                        -d '{{"sender":"a","message":"đăng ký khai sinh cần giấy tờ gì"}}'
     connectors API   {c.connectors_url}/docs
     Rasa HTTP API    {c.rasa_url}  (token in var/secrets/rasa_auth_token or $RASA_AUTH_TOKEN)

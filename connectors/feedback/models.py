@@ -33,6 +33,8 @@ class Feedback(Base):
     location: Mapped[str | None] = mapped_column(Text)
     contact_name: Mapped[str | None] = mapped_column(String(200))
     contact_phone: Mapped[str | None] = mapped_column(String(10))  # normalised; never returned
+    # the chat conversation it came from: a citizen's request to delete their data finds it
+    conversation_id: Mapped[str | None] = mapped_column(String(255), index=True)
     status: Mapped[str] = mapped_column(String(20), default="received")
     response: Mapped[str | None] = mapped_column(Text)  # the agency's answer
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

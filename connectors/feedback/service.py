@@ -51,7 +51,8 @@ def create_feedback(
         feedback = Feedback(
             tracking_code=code, topic=data.topic, description=data.description,
             location=data.location, contact_name=data.contact_name,
-            contact_phone=data.contact_phone, status="received", created_at=now, updated_at=now,
+            contact_phone=data.contact_phone, conversation_id=data.conversation_id or None,
+            status="received", created_at=now, updated_at=now,
             events=[FeedbackEvent(position=0, status="received", at=now, note=None)],
         )
         session.add(feedback)

@@ -1,4 +1,4 @@
-"""Log lines never carry a citizen's identifiers (issue 10: personal data masked in every log line)."""
+"""Log lines never carry a citizen's identifiers (issue 10: personal data masked in logs)."""
 
 from __future__ import annotations
 
