@@ -57,14 +57,13 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     running.stop()
 
 
-@pytest.fixture
-def say(stack: Stack) -> Callable[[str, str], list[dict[str, Any]]]:
+def rest_say(rasa_url: str) -> Callable[[str, str], list[dict[str, Any]]]:
     """Sends one message over the REST channel and returns the bot's replies."""
     import httpx
 
     def send(sender: str, message: str) -> list[dict[str, Any]]:
         response = httpx.post(
-            f"{stack.config.rasa_url}/webhooks/rest/webhook",
+            f"{rasa_url}/webhooks/rest/webhook",
             json={"sender": sender, "message": message},
             timeout=30,
         )
@@ -73,6 +72,11 @@ def say(stack: Stack) -> Callable[[str, str], list[dict[str, Any]]]:
         return body
 
     return send
+
+
+@pytest.fixture
+def say(stack: Stack) -> Callable[[str, str], list[dict[str, Any]]]:
+    return rest_say(stack.config.rasa_url)
 
 
 @pytest.fixture

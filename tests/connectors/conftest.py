@@ -21,6 +21,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from connectors.applications.demo import load_demo
 from connectors.db import make_engine, make_session_factory
 from connectors.deps import current_time
 from connectors.main import create_app
@@ -197,3 +198,15 @@ def supervisor(staff_client: StaffClientFactory) -> TestClient:
 @pytest.fixture
 def admin(staff_client: StaffClientFactory) -> TestClient:
     return staff_client("admin")
+
+
+@pytest.fixture(scope="session")
+def demo_dossiers(database_url: str) -> str:
+    """The demo dossiers, loaded once per backend (the conftest seeds procedures only)."""
+    engine = make_engine(database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            load_demo(session, datetime.now(timezone.utc))
+    finally:
+        engine.dispose()
+    return database_url

@@ -13,11 +13,9 @@ from fastapi.testclient import TestClient
 
 from connectors.applications.demo import (
     known_dossiers,
-    load_demo,
     relative_time,
     vietnam_today,
 )
-from connectors.db import make_engine, make_session_factory
 from connectors.main import create_app
 from connectors.settings import Settings
 from tests.connectors.conftest import SERVICE
@@ -28,18 +26,6 @@ NEEDS_SUPPLEMENT = next(d for d in KNOWN_DOSSIERS if d.status == "needs_suppleme
 CODE = NEEDS_SUPPLEMENT.code  # 000.00.30.H56-261115-0012
 ID_NUMBER = NEEDS_SUPPLEMENT.id_number  # 079203001234
 PHONE = NEEDS_SUPPLEMENT.phone  # 0912345678
-
-
-@pytest.fixture(scope="session")
-def demo_dossiers(database_url: str) -> str:
-    """The demo dossiers, loaded once per backend (the conftest seeds procedures only)."""
-    engine = make_engine(database_url)
-    try:
-        with make_session_factory(engine)() as session:
-            load_demo(session, datetime.now(timezone.utc))
-    finally:
-        engine.dispose()
-    return database_url
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -19,11 +19,10 @@ import pytest
 import redis
 from fastapi.testclient import TestClient
 
-from connectors.applications.demo import known_dossiers, load_demo
+from connectors.applications.demo import known_dossiers
 from connectors.applications.lockout import Attempt, LookupLockout
 from connectors.applications.router import make_lookup_limiter
 from connectors.cache import Cache
-from connectors.db import make_engine, make_session_factory
 from connectors.deps import current_time
 from connectors.main import create_app
 from connectors.settings import Settings
@@ -70,17 +69,6 @@ class Portal:
         return self.look(dossier.code, id_number=dossier.id_number[-4:])
 
 
-@pytest.fixture(scope="session")
-def demo_loaded(database_url: str) -> str:
-    engine = make_engine(database_url)
-    try:
-        with make_session_factory(engine)() as session:
-            load_demo(session, datetime.now(timezone.utc))
-    finally:
-        engine.dispose()
-    return database_url
-
-
 def _with_redis(settings: Settings, redis_url: str) -> Settings:
     if redis_url == REDIS_TEST_URL:
         probe = redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=0.5)
@@ -104,7 +92,7 @@ def _portal(settings: Settings, start: datetime) -> Iterator[Portal]:
 
 @pytest.fixture(params=[REDIS_TEST_URL, REDIS_DOWN_URL], ids=["redis", "memory"])
 def portal(
-    request: pytest.FixtureRequest, demo_loaded: str, settings: Settings, clock_start: datetime
+    request: pytest.FixtureRequest, demo_dossiers: str, settings: Settings, clock_start: datetime
 ) -> Iterator[Portal]:
     """The connectors with their clock at Monday 09:00 in Vietnam (on the hour)."""
     with _portal(_with_redis(settings, request.param), clock_start) as running:
@@ -290,7 +278,7 @@ def test_the_per_client_limit_counts_successes_too(portal: Portal) -> None:
 
 
 def test_redis_keys_hold_no_dossier_code(
-    demo_loaded: str, settings: Settings, clock_start: datetime
+    demo_dossiers: str, settings: Settings, clock_start: datetime
 ) -> None:
     with_redis = _with_redis(settings, REDIS_TEST_URL)
     with _portal(with_redis, clock_start) as portal:

@@ -19,6 +19,7 @@ import pytest
 
 from scripts.stack import Stack
 from tests.browser.driver import run_chat
+from tests.conftest import rest_say
 from tests.e2e.conftest import Say
 
 pytestmark = pytest.mark.e2e
@@ -71,18 +72,7 @@ def victim(stack: Stack, attacker_says: Say) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def attacker_says(stack: Stack) -> Say:
     """The conftest's ``say``, once per module: the complaints are planted once."""
-
-    def send(sender: str, message: str) -> list[dict[str, Any]]:
-        response = httpx.post(
-            f"{stack.config.rasa_url}/webhooks/rest/webhook",
-            json={"sender": sender, "message": message},
-            timeout=30,
-        )
-        response.raise_for_status()
-        body: list[dict[str, Any]] = response.json()
-        return body
-
-    return send
+    return rest_say(stack.config.rasa_url)
 
 
 @pytest.mark.parametrize("description", PAYLOADS)
