@@ -54,6 +54,9 @@ def to_nfc(text: str) -> tuple[str, list[int]]:
         while j < len(text) and unicodedata.combining(text[j]):
             j += 1
         composed = unicodedata.normalize("NFC", text[i:j])
+        # marks NFC cannot fold into the letter ("a" + three acute accents) carry no meaning in
+        # Vietnamese: dropped, so the letter's offsets span the whole cluster and no token is empty
+        composed = composed[0] + "".join(c for c in composed[1:] if not unicodedata.combining(c))
         out.append(composed)
         index.extend([i] * len(composed))
         i = j

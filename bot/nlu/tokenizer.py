@@ -85,13 +85,16 @@ def segment(text: str) -> list[Token]:
         words = [chunk] if protected else _words(chunk)
         offset = 0
         for word in words:
-            # the words are literal substrings of the chunk (underthesea's list form)
-            found = chunk.find(word, offset)
-            if found < 0:  # defensive: never lose the rest of a message over one odd word
-                continue
-            offset = found + len(word)
-            o_start, o_end = index[start + found], index[start + offset]
-            tokens.append(Token(text[o_start:o_end], o_start, o_end, lemma=lemma(word)))
+            # underthesea's words are substrings of the chunk, except that it sometimes inserts a
+            # space ("TÒ$" -> "TÒ $"): such a word is placed piece by piece, never dropped
+            pieces = [word] if chunk.find(word, offset) >= 0 else word.split()
+            for piece in pieces:
+                found = chunk.find(piece, offset)
+                if found < 0:  # defensive: never lose the rest of a message over one odd word
+                    continue
+                offset = found + len(piece)
+                o_start, o_end = index[start + found], index[start + offset]
+                tokens.append(Token(text[o_start:o_end], o_start, o_end, lemma=lemma(piece)))
     return tokens
 
 

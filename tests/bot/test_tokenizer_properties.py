@@ -104,12 +104,6 @@ def test_lemma_and_fold_are_fixed_points(text: str) -> None:
     assert lemma(lemma(text)) == lemma(text)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug, reported in issue 10: to_nfc maps every character of a cluster that NFC "
-    "cannot compose whole to the cluster's start, and the syllable split (\\w+) cuts the "
-    "marks off, so tokens get empty offsets (start == end) and the letter is in no token",
-)
 @pytest.mark.parametrize("text", ["a\u0301\u0301\u0301 b", "x\u0308\u0301"])
 def test_stacked_combining_marks_keep_offsets(text: str) -> None:
     _check_tokens(text, segment(text))
@@ -128,11 +122,6 @@ def test_every_letter_reaches_a_token(text: str) -> None:
     assert _uncovered_letters(text) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug, reported in issue 10: underthesea returns 'TÒ $' for 'TÒ$' (a space that "
-    "is not in the message); segment() cannot find it and drops the chunk: no token at all",
-)
 @pytest.mark.parametrize("text", ["TÒ$", "xin chào TÒ$"])
 def test_upper_case_word_glued_to_a_symbol_reaches_a_token(text: str) -> None:
     assert _uncovered_letters(text) == []
