@@ -181,6 +181,8 @@ def configure_logging(options: ServerOptions) -> None:
     """As rasa-sdk's command does it (and again in each worker process, which starts afresh)."""
     redact.install()  # no citizen's ID number, phone or dossier code in a log line
     logging.getLogger("matplotlib").setLevel(logging.WARN)
+    # httpx logs each request's URL at INFO: the procedure search carries the citizen's message
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     utils.configure_colored_logging(options.loglevel)
     utils.configure_file_logging(
         logging.getLogger(APPLICATION_ROOT_LOGGER_NAME),

@@ -25,12 +25,15 @@ def _refuse(message: str) -> int:
 
 
 def _with_security_headers(configure_app: Callable[..., Any]) -> Callable[..., Any]:
-    """Rasa's ``configure_app`` whose app also sends the security headers."""
+    """Rasa's ``configure_app`` whose app also sends the security headers and caps requests."""
     from bot.channels import headers
+    from bot.channels.limits import MAX_REQUEST_BYTES
 
     def configure(*args: Any, **kwargs: Any) -> Any:
         app = configure_app(*args, **kwargs)
         headers.install(app)
+        # Sanic reads up to 100 MB into memory by default before any channel sees it
+        app.config.REQUEST_MAX_SIZE = MAX_REQUEST_BYTES
         return app
 
     return configure

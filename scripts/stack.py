@@ -174,13 +174,33 @@ def secret(name: str) -> str:
     return path.read_text().strip()
 
 
+# a secret anyone can forge offline (SESSION_SECRET signs web sessions) must be long and random
+MIN_SECRET_CHARS = 32
+
+
+def production_problems(environ: Mapping[str, str]) -> list[str]:
+    """What ENVIRONMENT=production refuses: missing, short or shared secrets, Redis without a
+    password (anyone on the host could read every conversation and lift the look-up locks)."""
+    values = {name: environ.get(name, "").strip() for name in SECRETS}
+    problems = [f"{n} is not set ({SECRETS[n]})" for n, v in values.items() if not v]
+    problems += [
+        f"{n} is shorter than {MIN_SECRET_CHARS} characters"
+        for n, v in values.items() if v and len(v) < MIN_SECRET_CHARS
+    ]
+    set_values = [v for v in values.values() if v]
+    if len(set(set_values)) < len(set_values):
+        problems.append("two secrets have the same value: each must be its own")
+    redis_url = environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    if not urlparse(redis_url).password:
+        problems.append("REDIS_URL has no password (redis://:PASSWORD@host:6379/0)")
+    return problems
+
+
 def all_secrets() -> dict[str, str]:
-    missing = [name for name in SECRETS if production() and not os.environ.get(name, "").strip()]
-    if missing:
-        raise MissingSecrets(
-            "ENVIRONMENT=production needs these secrets set (no generated ones): "
-            + ", ".join(f"{n} ({SECRETS[n]})" for n in missing)
-        )
+    if production():
+        problems = production_problems(os.environ)
+        if problems:
+            raise MissingSecrets("ENVIRONMENT=production refuses to start: " + "; ".join(problems))
     return {name: secret(name) for name in SECRETS}
 
 

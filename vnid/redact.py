@@ -23,10 +23,11 @@ DOSSIER_CODE = re.compile(
     re.IGNORECASE,
 )
 FEEDBACK_CODE = re.compile(r"\bPA" + _DASH + r"\d{6}" + _DASH + r"[A-Z0-9]{6}\b", re.IGNORECASE)
-# 12 digits (CCCD), possibly grouped; phones in any spelling (+84, 84, 0084, spaces, dots)
-ID_NUMBER = re.compile(r"(?<![\d+])\d{3}[\s.]?\d{3}[\s.]?\d{3}[\s.]?\d{3}(?!\d)")
+# 12 digits (CCCD), possibly grouped by spaces, dots or dashes; after a "+" too (a URL-encoded
+# space in a logged query string); phones in any spelling (+84, 84, 0084, spaces, dots)
+ID_NUMBER = re.compile(r"(?<!\d)\d{3}[\s.\-]?\d{3}[\s.\-]?\d{3}[\s.\-]?\d{3}(?!\d)")
 PHONE = re.compile(r"(?<!\d)(?:\+84|0084|84|0)[\s.\-]?[35789](?:[\s.\-]?\d){8}(?!\d)")
-EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
+EMAIL = re.compile(r"\b[\w.+-]+(?:@|%40)[\w-]+\.[\w.-]+\b")  # %40: URL-encoded
 
 # order matters: a dossier code contains digit runs that would otherwise look like a phone
 _LABELS = (

@@ -8,6 +8,7 @@ tokenizer never reads it, the tracker never stores it, and the dialogue answers
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping
 
@@ -43,3 +44,19 @@ def capped(text: str, limit: int) -> str:
     # the length only: the text may hold personal data and is deliberately not kept anywhere
     logger.info("message of %d characters replaced by %s", len(text), TOO_LONG_PAYLOAD)
     return TOO_LONG_PAYLOAD
+
+
+# A page's metadata (channel, page, locale) is a few dozen bytes; 20 MB of it, stored in the tracker
+# on every turn, slowed every conversation and filled Redis. Larger metadata is refused or dropped.
+MAX_METADATA_CHARS = 4096
+# The whole request: a message over MAX_MESSAGE_CHARS is answered politely, so the body only needs
+# room for that answer to be given; Sanic's own default (100 MB) is read into memory first.
+MAX_REQUEST_BYTES = 2 * 1024 * 1024
+
+
+def metadata_too_large(metadata: object) -> bool:
+    """True when ``metadata``, as JSON, has more than MAX_METADATA_CHARS characters."""
+    try:
+        return len(json.dumps(metadata, ensure_ascii=False)) > MAX_METADATA_CHARS
+    except (TypeError, ValueError):
+        return True

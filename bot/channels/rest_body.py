@@ -5,8 +5,10 @@ Refusals are 4xx with a Vietnamese ``detail`` (never a 500):
   request that any web page can make its visitors' browsers send without asking; JSON needs a CORS
   pre-flight, which the server refuses to origins it does not know.
 - 400 for a body that is not a JSON object, a missing or empty sender (every such message used to
-  land in one shared conversation, "default"), a message that is not a string, metadata that is
-  not an object (or an ``input_channel`` that is not a string).
+  land in one shared conversation, "default"), a sender with control characters or one that is a
+  web chat's socket.io session (those need the socket's signed token), a message that is not a
+  string, metadata that is not an object (or an ``input_channel`` that is not a string).
+- 413 for metadata larger than MAX_METADATA_CHARS (it is stored in the tracker on every turn).
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Any
+
+from bot.channels.limits import MAX_METADATA_CHARS, metadata_too_large
+from bot.channels.sessions import SESSION_PREFIX
 
 # long enough for any id a client makes (uuid, "citizen-…", a Zalo id), short enough for a key
 MAX_SENDER_CHARS = 128
@@ -54,12 +59,18 @@ def parse_rest_body(content_type: str | None, body: bytes) -> RestMessage:
         raise BodyError(400, "Thiếu mã người gửi (sender).")
     if len(sender) > MAX_SENDER_CHARS:
         raise BodyError(400, f"Mã người gửi (sender) dài quá {MAX_SENDER_CHARS} ký tự.")
+    if not sender.isprintable():
+        raise BodyError(400, "Mã người gửi (sender) chứa ký tự không hợp lệ.")
+    if sender.startswith(SESSION_PREFIX):
+        raise BodyError(400, "Mã người gửi (sender) này thuộc một phiên trò chuyện trên trang web.")
     message = data.get("message")
     if not isinstance(message, str):
         raise BodyError(400, "Tin nhắn (message) phải là một chuỗi ký tự.")
     metadata = data.get("metadata")
     if metadata is not None and not isinstance(metadata, dict):
         raise BodyError(400, "Siêu dữ liệu (metadata) phải là một đối tượng JSON.")
+    if metadata_too_large(metadata):
+        raise BodyError(413, f"Siêu dữ liệu (metadata) dài quá {MAX_METADATA_CHARS} ký tự.")
     input_channel = data.get("input_channel")
     if input_channel is not None and not isinstance(input_channel, str):
         raise BodyError(400, "Tên kênh (input_channel) phải là một chuỗi ký tự.")

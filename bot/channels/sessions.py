@@ -23,6 +23,9 @@ logger = logging.getLogger(__name__)
 _PURPOSE = b"tldvc/socketio-session/v1\x00"
 
 
+SESSION_PREFIX = "sio-"
+
+
 @dataclass(frozen=True)
 class Session:
     session_id: str
@@ -40,7 +43,9 @@ class SessionSigner:
         return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
     def issue(self) -> Session:
-        session_id = uuid.uuid4().hex
+        # the prefix marks it as the socket's: the REST channel refuses it as a sender, so a
+        # session id alone (no signed token) never reaches the conversation by another door
+        session_id = SESSION_PREFIX + uuid.uuid4().hex
         return Session(session_id, self.token_for(session_id))
 
     def verify(self, session_id: object, token: object) -> bool:

@@ -34,7 +34,12 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot.channels.limits import capped, max_message_chars
+from bot.channels.limits import (
+    MAX_METADATA_CHARS,
+    capped,
+    max_message_chars,
+    metadata_too_large,
+)
 from bot.channels.origins import allowed_origins, origin_allowed
 from bot.channels.sessions import SessionSigner, session_secret
 
@@ -140,7 +145,7 @@ class SocketIOInput(RasaSocketIOInput):
                 SocketIOOutput(sio, self.bot_message_evt),
                 sender_id,
                 input_channel=self.name(),
-                metadata=_metadata(data.get(self.metadata_key)),
+                metadata=page_metadata(data.get(self.metadata_key)),
             )
             await on_new_message(message)
 
@@ -155,11 +160,16 @@ class SocketIOInput(RasaSocketIOInput):
         return bool(decode_bearer_token(token, self.jwt_key, self.jwt_algorithm))
 
 
-def _metadata(value: Any) -> dict[str, Any]:
-    """The page's metadata (customData) as a dict; anything else is dropped, never a crash."""
+def page_metadata(value: Any) -> dict[str, Any]:
+    """The page's metadata (customData) as a dict; anything else, or anything larger than
+    MAX_METADATA_CHARS, is dropped, never a crash (it is stored in the tracker on every turn)."""
     if isinstance(value, str):
+        if len(value) > MAX_METADATA_CHARS:
+            return {}
         try:
             value = json.loads(value)
         except ValueError:
             return {}
-    return value if isinstance(value, dict) else {}
+    if not isinstance(value, dict) or metadata_too_large(value):
+        return {}
+    return value

@@ -15,7 +15,8 @@ from bot.channels.limits import (
 )
 from bot.channels.origins import normalise_origin, origin_allowed, parse_origins
 from bot.channels.rest_body import MAX_SENDER_CHARS, BodyError, RestMessage, parse_rest_body
-from bot.channels.sessions import SessionSigner, session_secret
+from bot.channels.sessions import SESSION_PREFIX, SessionSigner, session_secret
+from bot.channels.socketio import page_metadata as socket_metadata
 
 SIGNER = SessionSigner(b"a test secret")
 OTHER_SIGNER = SessionSigner(b"another secret")
@@ -30,8 +31,25 @@ def test_an_issued_session_verifies_with_its_own_token() -> None:
     assert SIGNER.token_for(session.session_id) == session.token
 
 
-def test_issued_session_ids_differ() -> None:
-    assert len({SIGNER.issue().session_id for _ in range(50)}) == 50
+def test_issued_session_ids_differ_and_are_marked_as_the_sockets() -> None:
+    issued = {SIGNER.issue().session_id for _ in range(50)}
+    assert len(issued) == 50
+    assert all(s.startswith(SESSION_PREFIX) for s in issued)  # the REST channel refuses these
+
+
+@pytest.mark.parametrize(
+    ("custom_data", "kept"),
+    [
+        ({"page": "/", "locale": "vi"}, {"page": "/", "locale": "vi"}),
+        ('{"page": "/"}', {"page": "/"}),
+        ({"x": "A" * 5000}, {}),
+        ('{"x": "' + "A" * 5000 + '"}', {}),
+        (["not", "a", "dict"], {}),
+        ("not json", {}),
+    ],
+)
+def test_socket_metadata_is_kept_only_when_small(custom_data: object, kept: object) -> None:
+    assert socket_metadata(custom_data) == kept
 
 
 _ISSUED = SIGNER.issue()
@@ -251,6 +269,13 @@ def test_json_objects_with_a_sender_and_a_text_are_accepted(
         (JSON, b'{"sender": "a", "message": ["x"]}', 400),
         (JSON, b'{"sender": "a", "message": "x", "metadata": "page"}', 400),
         (JSON, b'{"sender": "a", "message": "x", "input_channel": 3}', 400),
+        # found by the second probe: a NUL in the sender, a socket's session id used over REST
+        # (no signed token needed there), 20 MB of metadata stored in the tracker on every turn
+        (JSON, b'{"sender": "x3\\u0000", "message": "x"}', 400),
+        (JSON, b'{"sender": "a\\nb", "message": "x"}', 400),
+        (JSON, b'{"sender": "sio-0123456789abcdef0123456789abcdef", "message": "x"}', 400),
+        (JSON, json.dumps({"sender": "a", "message": "x", "metadata": {"x": "A" * 5000}}).encode(),
+         413),
     ],
 )
 def test_other_bodies_are_refused_with_a_vietnamese_detail(

@@ -7,7 +7,18 @@ from pathlib import Path
 import pytest
 
 from scripts import stack
-from scripts.stack import Config, Stack, fingerprint, free_port, load_dotenv, redis_reachable
+from scripts.stack import (
+    SECRETS,
+    Config,
+    MissingSecrets,
+    Stack,
+    all_secrets,
+    fingerprint,
+    free_port,
+    load_dotenv,
+    production_problems,
+    redis_reachable,
+)
 
 
 def test_fingerprint_is_stable_and_follows_the_data(
@@ -66,3 +77,46 @@ def test_dotenv_fills_only_what_the_environment_lacks(
     config = Config()
     assert config.rasa_port == 6006
     assert config.connectors_port == 8100
+
+
+STRONG = {name: f"{name.lower()}-" + "k" * 40 for name in SECRETS}
+REDIS_WITH_PASSWORD = "redis://:a-long-redis-password@127.0.0.1:6379/0"
+
+
+@pytest.mark.parametrize(
+    ("change", "refused_because"),
+    [
+        ({}, []),
+        ({"SESSION_SECRET": ""}, ["SESSION_SECRET is not set"]),
+        ({"RASA_AUTH_TOKEN": "a"}, ["RASA_AUTH_TOKEN is shorter than 32 characters"]),
+        (
+            {"ACTION_SERVER_TOKEN": "s" * 40, "CONNECTORS_SERVICE_TOKEN": "s" * 40},
+            ["two secrets have the same value"],
+        ),
+        ({"REDIS_URL": "redis://127.0.0.1:6379/0"}, ["REDIS_URL has no password"]),
+        ({"REDIS_URL": ""}, ["REDIS_URL has no password"]),
+    ],
+)
+def test_production_refuses_missing_weak_or_shared_secrets_and_an_open_redis(
+    change: dict[str, str], refused_because: list[str]
+) -> None:
+    environ = {**STRONG, "REDIS_URL": REDIS_WITH_PASSWORD, **change}
+
+    problems = production_problems(environ)
+
+    assert len(problems) == len(refused_because)
+    for problem, reason in zip(problems, refused_because, strict=True):
+        assert problem.startswith(reason)
+
+
+def test_production_generates_no_secret(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for name in SECRETS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ENVIRONMENT", "Production")
+    monkeypatch.setattr("scripts.stack.VAR", tmp_path)
+
+    with pytest.raises(MissingSecrets, match="SESSION_SECRET is not set"):
+        all_secrets()
+    assert not (tmp_path / "secrets").exists()

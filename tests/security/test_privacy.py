@@ -19,6 +19,7 @@ from tests.e2e.conftest import Say
 
 # invented, but shaped like a real citizen's: they must not appear in any log line
 PLANTED_ID = "079203004321"
+PLANTED_ID_DASHED = "079-203-008-888"
 PLANTED_PHONE = "0938 765 432"
 PLANTED_PHONE_DIGITS = "0938765432"
 
@@ -35,6 +36,9 @@ def _digits_only(text_: str) -> str:
 def _leave_traces(say: Say, sender: str) -> None:
     """A citizen who asks for an officer, files a complaint and looks up a dossier, typing their
     ID number and phone along the way."""
+    # a question the action server sends on to the procedure search (in a logged URL, "+" for
+    # spaces: the second probe found ID numbers there in clear)
+    say(sender, f"thủ tục cấp lại căn cước cho {PLANTED_ID} và {PLANTED_ID_DASHED}")
     say(sender, f"cho tôi gặp cán bộ, số của tôi là {PLANTED_PHONE}")
     say(sender, "tôi muốn phản ánh đèn đường hỏng")
     say(sender, "Số 12 đường Mẫu, phường Trung Tâm")
@@ -73,6 +77,7 @@ def test_no_log_line_carries_a_citizens_id_number_or_phone(
     assert set(logs) >= {"connectors.log", "actions.log", "rasa.log"}
     for name, content in logs.items():
         assert PLANTED_ID not in _digits_only(content), name
+        assert _digits_only(PLANTED_ID_DASHED) not in _digits_only(content), name
         assert PLANTED_PHONE_DIGITS not in _digits_only(content), name
 
 

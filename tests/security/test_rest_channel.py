@@ -220,3 +220,22 @@ def test_no_secret_is_in_the_command_line_of_any_process_of_the_stack(stack: Sta
         for name, value in stack.secrets.items():
             assert value not in argv, f"{name} in the command line of process {pid}: {argv[:80]}"
         assert "--auth-token" not in argv
+
+
+@pytest.mark.parametrize(
+    ("metadata_chars", "status"),
+    [(5_000, 413), (3 * 1024 * 1024, 413)],  # the second is over the 2 MiB request cap as well
+)
+def test_large_metadata_is_refused_and_never_stored(
+    stack: Stack, sender: str, metadata_chars: int, status: int
+) -> None:
+    """Found by the second probe: 20 MB of metadata per turn went into the tracker (140 MB in
+    Redis after three turns) and slowed every other conversation."""
+    response = httpx.post(
+        webhook(stack),
+        json={"sender": sender, "message": "xin chào", "metadata": {"x": "A" * metadata_chars}},
+        timeout=60,
+    )
+
+    assert response.status_code == status
+    assert user_texts(stack, sender) == []

@@ -189,3 +189,23 @@ def test_the_citizen_resumes_the_session_with_its_token_after_reconnecting(
     assert resumed == session
     assert again.wait_for_replies()
     assert tracker_texts(stack, session["session_id"]) == [LOOKUP, "vậy em cần bổ sung cái gì?"]
+
+
+def test_a_citizens_session_id_is_no_sender_on_the_rest_channel(
+    stack: Stack, chats: Callable[[str | None], Chat]
+) -> None:
+    """Found by the second probe: the socket's session id, posted as a REST sender, wrote into the
+    citizen's conversation without the signed token."""
+    victim = chats(stack.config.connectors_url)
+    session_id = victim.request_session()["session_id"]
+    victim.say("xin chào", session_id)
+    assert victim.wait_for_replies()
+
+    forged = httpx.post(
+        f"{stack.config.rasa_url}/webhooks/rest/webhook",
+        json={"sender": session_id, "message": "tra cứu hồ sơ"},
+        timeout=30,
+    )
+
+    assert forged.status_code == 400
+    assert "tra cứu hồ sơ" not in tracker_texts(stack, session_id)

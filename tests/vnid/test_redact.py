@@ -22,6 +22,14 @@ from vnid.redact import redact
         ("ma 000.00.30.h56 - 261115 - 0012", "ma [mã hồ sơ]"),
         ("tra cứu PA-261122-7K3Q9X", "tra cứu [mã phản ánh]"),
         ("email an.nguyen@example.vn", "email [email]"),
+        # what the second probe found in a logged query string (spaces URL-encoded as "+")
+        (
+            "GET /resolve?q=cho+079203005555+v%C3%A0+079203006666",
+            "GET /resolve?q=cho+[số định danh]+v%C3%A0+[số định danh]",
+        ),
+        ("q=079203001234+079203001234", "q=[số định danh]+[số định danh]"),
+        ("cccd 079-203-008-888", "cccd [số định danh]"),
+        ("q=nguyenvana%40example.com", "q=[email]"),
         # what is not personal stays readable
         ("lệ phí 50.000 đồng, 15 ngày", "lệ phí 50.000 đồng, 15 ngày"),
         ("POST /api/v1/applications/lookup 404", "POST /api/v1/applications/lookup 404"),
