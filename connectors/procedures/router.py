@@ -4,10 +4,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Response
 
-from connectors.deps import CatalogueDep, SessionDep, SettingsDep
+from connectors.deps import CatalogueDep, NowDep, SessionDep, SettingsDep
 from connectors.errors import ErrorDetail
 from connectors.locality.agencies import kinds_of, kinds_of_level, offices_for
 from connectors.locality.service import load_locality
+from connectors.procedures.dated import today_in_vietnam
 from connectors.procedures.models import Procedure
 from connectors.procedures.schemas import (
     ProcedureOffices,
@@ -60,10 +61,11 @@ def procedure_passages(
     catalogue: CatalogueDep,
     code: ProcedureCode,
     q: Annotated[str, Query(min_length=1, max_length=2000, description="the citizen's question")],
+    now: NowDep,
 ) -> ProcedurePassages:
     """The sentences of the record that answer a question no field answers whole ("giấy khám
     sức khỏe có giá trị bao lâu"); an empty list when the record does not say."""
-    found = catalogue.passages(session, code, q)
+    found = catalogue.passages(session, code, q, today_in_vietnam(now))
     if found is None:
         raise HTTPException(status_code=404, detail=f"Không có thủ tục mã {code}.")
     return found
@@ -74,8 +76,11 @@ def get_procedure(
     session: SessionDep,
     catalogue: CatalogueDep,
     code: ProcedureCode,
+    now: NowDep,
 ) -> Response:
-    body = catalogue.detail(session, code)
+    """Fees as they hold today: dated clauses of the catalogue's fee texts that ended (or have
+    not begun) are left out; the stored record keeps them."""
+    body = catalogue.detail(session, code, today_in_vietnam(now))
     if body is None:
         raise HTTPException(status_code=404, detail=f"Không có thủ tục mã {code}.")
     return Response(body, media_type="application/json")

@@ -6,6 +6,7 @@ import hashlib
 import logging
 import threading
 from collections import defaultdict
+from datetime import date
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from connectors.cache import Cache
 from connectors.lexicon import fingerprint as lexicon_fingerprint
 from connectors.procedures import passages
+from connectors.procedures.dated import procedure_in_force
 from connectors.procedures.models import CatalogueState, Procedure, ProcedureAlias
 from connectors.procedures.resolve import Choice, names_a_paper, resolve
 from connectors.procedures.schemas import (
@@ -242,28 +244,33 @@ class CatalogueService:
             self._cache.set_raw(key, body)
         return body
 
-    def passages(self, session: Session, code: str, question: str) -> ProcedurePassages | None:
-        """The record's sentences that answer ``question``; None when there is no such code."""
+    def passages(
+        self, session: Session, code: str, question: str, today: date
+    ) -> ProcedurePassages | None:
+        """The record's sentences that answer ``question`` as the record holds ``today`` (dated
+        fee clauses that ended are no answer); None when there is no such code."""
         procedure = session.get(Procedure, code)
         if procedure is None:
             return None
         index, _names, _current = self._ensure_index(session, catalogue_version(session))
-        found = passages.find(to_public(procedure), question, index.word_idf,
-                              own_words=index.vocabulary(code))
+        record = procedure_in_force(to_public(procedure), today)
+        found = passages.find(record, question, index.word_idf, own_words=index.vocabulary(code))
         return ProcedurePassages(code=code, question=question, passages=[
             PassagePublic(field=f.field, text=f.text, share=f.share) for f in found
         ])
 
-    def detail(self, session: Session, code: str) -> bytes | None:
-        """The procedure as JSON bytes, or None when there is no such code."""
+    def detail(self, session: Session, code: str, today: date) -> bytes | None:
+        """The procedure as it holds ``today`` (Vietnam time: dated fee clauses that ended or
+        have not begun left out), as JSON bytes; None when there is no such code. The stored
+        record stays as the catalogue published it, so the key holds the day."""
         version = catalogue_version(session)
-        key = self._cache.key("procedure", str(version), code)
+        key = self._cache.key("procedure", str(version), today.isoformat(), code)
         cached = self._cache.get_raw(key)
         if cached is not None:
             return cached
         procedure = session.get(Procedure, code)
         if procedure is None:
             return None
-        body = to_public(procedure).model_dump_json().encode()
+        body = procedure_in_force(to_public(procedure), today).model_dump_json().encode()
         self._cache.set_raw(key, body)
         return body
