@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from scripts.stack import ROOT, Stack
-from tests.e2e.conftest import Say
+from tests.e2e.conftest import Say, user_texts
 
 pytestmark = pytest.mark.e2e
 
@@ -40,15 +40,6 @@ def domain_text(response: str) -> str:
         if response in responses:
             return str(responses[response][0]["text"])
     raise KeyError(response)
-
-
-def user_texts(stack: Stack, sender: str) -> list[str]:
-    tracker = httpx.get(
-        f"{stack.config.rasa_url}/conversations/{sender}/tracker",
-        params={"token": stack.token},
-        timeout=10,
-    ).json()
-    return [str(e.get("text")) for e in tracker["events"] if e.get("event") == "user"]
 
 
 def test_a_200_kb_message_gets_the_polite_too_long_reply(stack: Stack, sender: str) -> None:

@@ -18,6 +18,7 @@ import pytest
 import socketio  # type: ignore[import-untyped]
 
 from scripts.stack import Stack
+from tests.e2e.conftest import user_texts
 
 pytestmark = pytest.mark.e2e
 
@@ -92,15 +93,6 @@ def chats(stack: Stack) -> Iterator[Callable[[str | None], Chat]]:
         chat.close()
 
 
-def tracker_texts(stack: Stack, session_id: str) -> list[str]:
-    tracker = httpx.get(
-        f"{stack.config.rasa_url}/conversations/{session_id}/tracker",
-        params={"token": stack.token},
-        timeout=10,
-    ).json()
-    return [str(e.get("text")) for e in tracker["events"] if e.get("event") == "user"]
-
-
 @pytest.mark.parametrize(
     "origin",
     [
@@ -167,7 +159,7 @@ def test_another_socket_cannot_join_a_citizens_conversation(
     time.sleep(QUIET * 2)
     assert attacker.replies == []
     assert len(victim.replies) == seen
-    assert not any(marker in text for text in tracker_texts(stack, victim_id))
+    assert not any(marker in text for text in user_texts(stack, victim_id))
     # in its own session the attacker is an ordinary citizen
     attacker.say("xin chào", taken["session_id"])
     assert attacker.wait_for_replies()
@@ -188,7 +180,7 @@ def test_the_citizen_resumes_the_session_with_its_token_after_reconnecting(
 
     assert resumed == session
     assert again.wait_for_replies()
-    assert tracker_texts(stack, session["session_id"]) == [LOOKUP, "vậy em cần bổ sung cái gì?"]
+    assert user_texts(stack, session["session_id"]) == [LOOKUP, "vậy em cần bổ sung cái gì?"]
 
 
 def test_a_citizens_session_id_is_no_sender_on_the_rest_channel(
@@ -208,4 +200,4 @@ def test_a_citizens_session_id_is_no_sender_on_the_rest_channel(
     )
 
     assert forged.status_code == 400
-    assert "tra cứu hồ sơ" not in tracker_texts(stack, session_id)
+    assert "tra cứu hồ sơ" not in user_texts(stack, session_id)
