@@ -199,8 +199,8 @@ def test_the_limit_comes_from_max_message_chars(environ: dict[str, str], limit: 
     assert max_message_chars(environ) == limit
 
 
-def test_the_default_limit_is_2000_characters() -> None:
-    assert DEFAULT_MAX_MESSAGE_CHARS == 2000
+def test_the_default_limit_fits_the_longest_complaint_the_portal_takes() -> None:
+    assert DEFAULT_MAX_MESSAGE_CHARS == 4000
 
 
 # --- REST bodies ---------------------------------------------------------------------------------

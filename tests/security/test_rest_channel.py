@@ -17,6 +17,7 @@ import httpx
 import pytest
 import yaml
 
+from bot.channels.limits import DEFAULT_MAX_MESSAGE_CHARS
 from scripts.stack import ROOT, Stack
 from tests.e2e.conftest import Say, user_texts
 
@@ -73,8 +74,8 @@ def test_a_too_long_message_inside_a_form_is_declined_and_the_form_asks_again(
 
 
 def test_a_message_at_the_limit_is_read_as_usual(stack: Stack, sender: str) -> None:
-    message = ("đăng ký khai sinh cần giấy tờ gì " * 70)[:1999] + "?"
-    assert len(message) == 2000
+    message = ("đăng ký khai sinh cần giấy tờ gì " * 140)[: DEFAULT_MAX_MESSAGE_CHARS - 1] + "?"
+    assert len(message) == DEFAULT_MAX_MESSAGE_CHARS
 
     response = httpx.post(webhook(stack), json={"sender": sender, "message": message}, timeout=60)
 
