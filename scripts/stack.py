@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -440,6 +441,34 @@ class Stack:
             return
         self._spawn(service)
         self.wait_healthy()
+
+    def _terminate(self, service: Service) -> None:
+        proc = service.process
+        if proc and proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+    @contextmanager
+    def reconfigured(self, name: str, env: Mapping[str, str]) -> Iterator[Service]:
+        """One service restarted with extra environment (a test points the connectors at a fake
+        upstream system), then restarted as it was; the other services keep running."""
+        service = next(s for s in self.services if s.name == name)
+        original = dict(service.env)
+        self._terminate(service)
+        service.env = {**original, **env}
+        self._spawn(service)
+        try:
+            self.wait_healthy()
+            yield service
+        finally:
+            self._terminate(service)
+            service.env = original
+            self._spawn(service)
+            self.wait_healthy()
 
     def wait_healthy(self, timeout: float = 180.0) -> None:
         deadline = time.monotonic() + timeout
