@@ -34,7 +34,8 @@ class ActionHandoff(PortalAction):
                 last_text = event.get("text")
                 break
         phones = find_phones(str(tracker.latest_message.get("text") or ""))
-        phone = phones[0] if phones else None
+        # a citizen who already left a number is not asked for it again on a second request
+        phone = phones[0] if phones else tracker.get_slot("handoff_phone")
         receipt = await self.portal.request_handoff(
             tracker.sender_id, reason, channel_of(tracker), last_text, phone
         )
@@ -52,7 +53,7 @@ class ActionHandoff(PortalAction):
             dispatcher.utter_message(response="utter_handoff_unavailable", next_opening=when,
                                      support_hotline=hotline,
                                      staff_hours=known.staff_hours_text if known else "-")
-        return [SlotSet("handoff_requested", True)]
+        return [SlotSet("handoff_requested", True), SlotSet("handoff_phone", phone)]
 
 
 class ActionHandoffContact(PortalAction):
@@ -71,9 +72,10 @@ class ActionHandoffContact(PortalAction):
         receipt = await self.portal.request_handoff(
             tracker.sender_id, "request_human", channel_of(tracker), None, phones[0]
         )
+        remembered: list[EventType] = [SlotSet("handoff_phone", phones[0])]
         if receipt.staff_available:
             dispatcher.utter_message(response="utter_handoff_available")
-            return []
+            return remembered
         known = await runtime.locality(self.portal)
         opening = receipt.next_opening
         dispatcher.utter_message(
@@ -81,4 +83,4 @@ class ActionHandoffContact(PortalAction):
             next_opening=opening.strftime("%Hh%M ngày %d/%m/%Y") if opening else "-",
             support_hotline=runtime.hotline(known) or "-",
         )
-        return []
+        return remembered

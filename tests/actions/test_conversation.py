@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
 import pytest
@@ -16,9 +17,9 @@ from actions.conversation import (
     ActionThank,
     rating_from,
 )
-from actions.handoff import ActionHandoff
+from actions.handoff import ActionHandoff, ActionHandoffContact
 from actions.procedures import ActionAnswerProcedure
-from tests.actions.conftest import TrackerFactory
+from tests.actions.conftest import TrackerFactory, _portal_on
 
 pytestmark = pytest.mark.anyio
 
@@ -276,3 +277,40 @@ async def test_handoff_flags_the_conversation_and_says_what_happens(
         "name": "handoff_requested",
         "value": True,
     } in events
+
+
+# Sunday 23:00 in Vietnam: no officer on duty on any calendar, so a call-back is what is promised
+_SUNDAY_NIGHT = datetime(2026, 11, 29, 16, 0, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize(
+    ("second_request", "called_back_on"),
+    [
+        ("cho tôi gặp cán bộ lần nữa", "0912345678"),  # the number left before
+        ("gặp cán bộ, số mới của tôi 0987654321", "0987654321"),  # a new number wins
+    ],
+)
+async def test_a_second_handoff_request_keeps_the_number_left_before(
+    tracker: TrackerFactory, domain: dict[str, Any], portal_database: str,
+    second_request: str, called_back_on: str,
+) -> None:
+    async with _portal_on(portal_database, now=_SUNDAY_NIGHT) as portal:
+        first = CollectingDispatcher()
+        left = await ActionHandoffContact(portal).run(
+            first, tracker("0912345678", "inform", slots={"handoff_requested": True}), domain
+        )
+        assert {"event": "slot", "timestamp": None, "name": "handoff_phone",
+                "value": "0912345678"} in left
+
+        again = CollectingDispatcher()
+        events = await ActionHandoff(portal).run(
+            again,
+            tracker(second_request, "request_human",
+                    slots={"handoff_requested": True, "handoff_phone": "0912345678"}),
+            domain,
+        )
+
+    assert [m["response"] for m in again.messages] == ["utter_handoff_call_back"]
+    assert again.messages[0]["phone"] == called_back_on
+    assert {"event": "slot", "timestamp": None, "name": "handoff_phone",
+            "value": called_back_on} in events
