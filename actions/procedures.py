@@ -33,7 +33,7 @@ from actions.base import PortalAction
 from actions.clients.portal import NotFound, Procedure, Resolution
 from actions.parsing import find_application_code, find_identifier
 from actions.phrases import Labels
-from actions.questions import fold, is_question, paper_asked
+from actions.questions import compares_online_fee, fold, is_question, paper_asked
 
 logger = logging.getLogger(__name__)
 
@@ -297,6 +297,8 @@ class ActionAnswerProcedure(PortalAction):
         *, full: bool, question: str,
     ) -> None:
         name = p.display_name
+        if aspect == "online" and compares_online_fee(question):
+            aspect = "fee"  # "làm online có rẻ hơn không" asks about money, not the way to apply
         if aspect == "documents":
             text, folded = render.documents_block(p.documents, labels, full=full)
             if not text:
@@ -318,6 +320,14 @@ class ActionAnswerProcedure(PortalAction):
             if not fees and not p.fee_note:
                 self._not_in_record(dispatcher, p, labels["aspect_fee"])
                 return
+            verdict = render.online_fee_verdict(p.channels) if compares_online_fee(question) \
+                else None
+            if verdict:
+                # "làm online có rẻ hơn không" is a yes/no question: the answer comes first
+                kind, web, desk = verdict
+                dispatcher.utter_message(response=f"utter_fee_online_{kind}",
+                                         online_fee=render.amount_vnd(web),
+                                         in_person_fee=render.amount_vnd(desk))
             dispatcher.utter_message(response="utter_procedure_fee", procedure_name=name,
                                      fees=fees or labels["unknown"])
             if p.fee_note:

@@ -60,6 +60,20 @@ def fold(text: str) -> str:
     return " ".join("".join(c for c in bare if not unicodedata.combining(c)).split())
 
 
+# "làm online có rẻ hơn không", "nop truc tuyen phi co re hon ko": the two ways' fees compared
+_ONLINE = re.compile(r"\b(?:online|onl|truc tuyen|qua mang|tren mang|dich vu cong|qua app|vneid)\b")
+_COMPARED = re.compile(
+    r"\b(?:re hon|dat hon|mac hon|it hon|nhieu hon|khac (?:nhau|gi)|chenh(?: lech)?|giam|"
+    r"bot|uu dai|nhu nhau|bang nhau)\b"
+)
+
+
+def compares_online_fee(text: str) -> bool:
+    """Does the citizen ask whether applying online costs less (or more) than in person?"""
+    folded = fold(text)
+    return bool(_ONLINE.search(folded) and _COMPARED.search(folded))
+
+
 # "có cần mang giấy khai sinh không", "co phai nop so ho khau ko": a paper, asked yes or no
 _PAPER_ASKED = re.compile(
     r"\b(?:cần|can|phải|phai)\s+(?P<verb>mang|nộp|nop|có|co|xin|làm|lam|đem|dem|kèm|kem)\s+"

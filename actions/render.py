@@ -86,6 +86,27 @@ def times_block(channels: Iterable[Channel], labels: Labels) -> str:
     )
 
 
+def online_fee_verdict(channels: Iterable[Channel]) -> tuple[str, int, int] | None:
+    """("cheaper" | "same" | "dearer", online amount, in-person amount) when both ways have one
+    national figure each; None when the record cannot say (a fee with conditions, or one way
+    missing): then the per-channel list speaks for itself."""
+    amounts: dict[str, set[int]] = {}
+    for c in channels:
+        if c.kind in ("online", "in_person"):
+            amounts.setdefault(c.kind, set()).add(-1 if c.fee_amount is None else c.fee_amount)
+    online, in_person = amounts.get("online", set()), amounts.get("in_person", set())
+    if len(online) != 1 or len(in_person) != 1 or -1 in online | in_person:
+        return None
+    (web,), (desk,) = online, in_person
+    verdict = "cheaper" if web < desk else ("same" if web == desk else "dearer")
+    return verdict, web, desk
+
+
+def amount_vnd(amount: int) -> str:
+    """12000 -> "12.000 đồng"; 0 -> the record's word for free."""
+    return "miễn phí" if amount == 0 else f"{amount:,} đồng".replace(",", ".")
+
+
 def fee_short(channels: list[Channel], labels: Labels) -> str:
     fees = list(dict.fromkeys(f for f in map(channel_fee, channels) if f))
     if not fees:

@@ -538,3 +538,35 @@ async def test_asking_who_may_act_for_you_shows_the_power_of_attorney_paper(
 
     assert responses(messages) == ["utter_procedure_requesters", "utter_procedure_proxy"]
     assert "anh, chị, em ruột thì không cần chứng thực" in messages[1]["documents"]
+
+
+@pytest.mark.parametrize(
+    "text, intent, code, verdict",
+    [
+        # Thông tư 75/2022/TT-BTC: 20.000 đồng in person, 10.000 đồng online
+        ("làm online có rẻ hơn không", "ask_online", "1.004222",
+         ("utter_fee_online_cheaper", "10.000 đồng", "20.000 đồng")),
+        ("nop truc tuyen phi co re hon ko", "ask_fee", "1.010038",
+         ("utter_fee_online_cheaper", "5.000 đồng", "10.000 đồng")),
+        ("nộp qua mạng với nộp trực tiếp phí có khác nhau không", "ask_fee", "3.000347",
+         ("utter_fee_online_same", "135.000 đồng", "135.000 đồng")),
+        ("lam online co re hon khong", "ask_online", BIRTH,
+         ("utter_fee_online_same", "miễn phí", "miễn phí")),
+        # no comparison asked: the list only
+        ("phí bao nhiêu", "ask_fee", "1.004222", None),
+    ],
+)
+async def test_whether_online_costs_less_is_answered_yes_or_no_first(
+    portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any],
+    text: str, intent: str, code: str, verdict: tuple[str, str, str] | None,
+) -> None:
+    messages, _ = await run(portal, tracker(text, intent, slots={"procedure_code": code}), domain)
+
+    responses = [m["response"] for m in messages]
+    if verdict is None:
+        assert not any(r.startswith("utter_fee_online_") for r in responses)
+        assert responses[0] == "utter_procedure_fee"
+        return
+    response, online, in_person = verdict
+    assert responses[:2] == [response, "utter_procedure_fee"]
+    assert (messages[0]["online_fee"], messages[0]["in_person_fee"]) == (online, in_person)
