@@ -1,11 +1,12 @@
-"""Citizen feedback (phản ánh, kiến nghị), tracked by a code the citizen keeps."""
+"""Citizen feedback (phản ánh, kiến nghị), tracked by a code the citizen keeps, and the outbox
+that forwards it to the province's feedback system when one is configured."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from connectors.db import Base
@@ -56,3 +57,42 @@ class FeedbackEvent(Base):
     status: Mapped[str] = mapped_column(String(20))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     note: Mapped[str | None] = mapped_column(Text)
+
+
+OutboxStateName = Literal["pending", "sent", "refused"]
+OUTBOX_STATES: tuple[OutboxStateName, ...] = (
+    "pending",  # not yet accepted upstream: the worker tries again at next_attempt_at
+    "sent",  # accepted; upstream_id set; the sync follows its status
+    "refused",  # a 4xx that retrying cannot fix: kept for an operator, never dropped
+)
+
+
+class FeedbackOutbox(Base):
+    """One row per complaint to forward, written in the same transaction as the complaint: none
+    is lost between "the citizen got a code" and "the province has it"."""
+
+    __tablename__ = "feedback_outbox"
+    __table_args__ = (
+        CheckConstraint(
+            "state IN (" + ", ".join(repr(s) for s in OUTBOX_STATES) + ")", name="state"
+        ),
+        # the worker's query: due pending rows, oldest first
+        Index("ix_feedback_outbox_state_next_attempt_at", "state", "next_attempt_at"),
+    )
+
+    tracking_code: Mapped[str] = mapped_column(
+        ForeignKey("feedback.tracking_code", ondelete="CASCADE"), primary_key=True
+    )
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    upstream_id: Mapped[str | None] = mapped_column(String(100))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # a lease: whoever holds an unexpired claim (its token) is the only one sending this row
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    last_error: Mapped[str | None] = mapped_column(String(500))  # never personal data
+    # the upstream's own status word last seen: an unknown one is reported once, not every poll
+    upstream_status: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_synced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

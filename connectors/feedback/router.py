@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path
+from fastapi import APIRouter, Depends, HTTPException, Path, Request
 
 from connectors.deps import NowDep, SessionDep
 from connectors.feedback.schemas import (
@@ -19,12 +19,24 @@ from connectors.staff.deps import require_service
 router = APIRouter(prefix="/api/v1/feedback", tags=["feedback"])
 
 
+def forwarding(request: Request) -> bool:
+    """Whether complaints go to the province's feedback system (FEEDBACK_UPSTREAM_FILE)."""
+    return getattr(request.app.state, "feedback_forwarder", None) is not None
+
+
+ForwardingDep = Annotated[bool, Depends(forwarding)]
+
+
 @router.post(
     "", status_code=201, response_model=FeedbackCreated, dependencies=[Depends(require_service)]
 )
-def submit_feedback(body: FeedbackCreate, session: SessionDep, now: NowDep) -> FeedbackCreated:
-    """Records a citizen's feedback (phản ánh, kiến nghị); the tracking code is the receipt."""
-    return create_feedback(session, body, now=now)
+def submit_feedback(
+    body: FeedbackCreate, session: SessionDep, now: NowDep, forward: ForwardingDep
+) -> FeedbackCreated:
+    """Records a citizen's feedback (phản ánh, kiến nghị); the tracking code is the receipt.
+    With a provincial feedback system configured it is forwarded there in the background: the
+    citizen never waits for it, and gets the code even while it is down."""
+    return create_feedback(session, body, now=now, forward=forward)
 
 
 @router.get(

@@ -100,4 +100,9 @@ class FeedbackPublic(BaseModel):
     created_at: datetime
     updated_at: datetime
     response: str | None = Field(default=None, description="the agency's answer, once there is one")
+    forwarded_at: datetime | None = Field(
+        default=None,
+        description="when the province's feedback system accepted it (None: not forwarded, or "
+        "no such system configured)",
+    )
     history: list[FeedbackEventPublic]

@@ -11,7 +11,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from connectors.applications.service import VIETNAM_TZ, as_utc
-from connectors.feedback.models import Feedback, FeedbackEvent, FeedbackStatusName
+from connectors.feedback.models import (
+    Feedback,
+    FeedbackEvent,
+    FeedbackOutbox,
+    FeedbackStatusName,
+)
+from connectors.feedback.outbox import enqueue
 from connectors.feedback.schemas import (
     STATUS_LABELS,
     TRACKING_ALPHABET,
@@ -41,8 +47,10 @@ def _status(value: str) -> FeedbackStatusName:
 
 
 def create_feedback(
-    session: Session, data: FeedbackCreate, now: datetime | None = None
+    session: Session, data: FeedbackCreate, now: datetime | None = None, *, forward: bool = False
 ) -> FeedbackCreated:
+    """Stores the complaint; with ``forward`` (an upstream is configured) its outbox row too, in
+    the same transaction: the code the citizen gets is a promise the outbox keeps."""
     now = as_utc(now or datetime.now(timezone.utc))
     for _ in range(_ATTEMPTS):
         code = new_tracking_code(now)
@@ -56,6 +64,9 @@ def create_feedback(
             events=[FeedbackEvent(position=0, status="received", at=now, note=None)],
         )
         session.add(feedback)
+        if forward:
+            session.flush()  # the complaint's row before its outbox row (foreign key)
+            enqueue(session, code, now)
         try:
             session.commit()
         except IntegrityError:  # the same code inserted concurrently: draw again
@@ -75,6 +86,8 @@ def get_feedback(session: Session, tracking_code: str) -> FeedbackPublic | None:
     feedback = session.get(Feedback, tracking_code)
     if feedback is None:
         return None
+    outbox = session.get(FeedbackOutbox, tracking_code)
+    forwarded_at = outbox.sent_at if outbox is not None else None
     return FeedbackPublic(
         tracking_code=feedback.tracking_code,
         status=_status(feedback.status),
@@ -83,6 +96,7 @@ def get_feedback(session: Session, tracking_code: str) -> FeedbackPublic | None:
         created_at=as_utc(feedback.created_at).astimezone(VIETNAM_TZ),
         updated_at=as_utc(feedback.updated_at).astimezone(VIETNAM_TZ),
         response=feedback.response,
+        forwarded_at=as_utc(forwarded_at).astimezone(VIETNAM_TZ) if forwarded_at else None,
         history=[
             FeedbackEventPublic(
                 status=_status(e.status), status_label=STATUS_LABELS[e.status],

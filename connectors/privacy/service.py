@@ -22,6 +22,7 @@ from connectors.applications.ratelimit import client_key
 from connectors.cache import Cache
 from connectors.conversations.models import Handoff, Rating
 from connectors.feedback.models import Feedback
+from connectors.feedback.outbox import forwarded_upstream_ids
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +58,14 @@ def forget(session: Session, cache: Cache | None, conversation_id: str) -> Erase
     """Erases everything about one conversation (a citizen's request to delete their data)."""
     handoffs = _rows(session, delete(Handoff).where(Handoff.conversation_id == conversation_id))
     ratings = _rows(session, delete(Rating).where(Rating.conversation_id == conversation_id))
+    forwarded = forwarded_upstream_ids(session, conversation_id)
+    if forwarded:
+        # erased here, not in the province's feedback system: the operator must ask it there
+        logger.warning(
+            "erased on request: %d complaint(s) of this conversation were already forwarded to "
+            "the province's feedback system, which keeps its own copy of the contact details "
+            "(its ids: %s)", len(forwarded), ", ".join(forwarded),
+        )
     feedback = _rows(
         session,
         update(Feedback)

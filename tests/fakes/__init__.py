@@ -1,0 +1,1 @@
+"""Fakes of outside systems (a province's upstream APIs): real HTTP servers on loopback."""
