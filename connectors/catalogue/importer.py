@@ -108,7 +108,7 @@ def import_file(
                     continue
                 report.lines += 1
                 bar.update(1)
-                parsed = _parse_line(number, line, report)
+                parsed = parse_line(number, line, report)
                 if parsed is not None:
                     batch.append((number, parsed))
                 if len(batch) >= batch_size:
@@ -135,7 +135,8 @@ def import_file(
     return report
 
 
-def _parse_line(number: int, line: bytes, report: ImportReport) -> ParsedProcedure | None:
+def parse_line(number: int, line: bytes, report: ImportReport) -> ParsedProcedure | None:
+    """One line of the file, or None (the failure added to ``report``)."""
     code: str | None = None
     try:
         obj = json.loads(line.decode("utf-8"))

@@ -59,6 +59,7 @@ def upsert_procedure(session: Session, record: ProcedureRecord) -> bool:
         session.add(procedure)
     for field in _SCALARS:
         setattr(procedure, field, getattr(record, field))
+    procedure.retired_at = None  # a record someone writes is in force (an import lists it again)
     procedure.aliases = [ProcedureAlias(alias=a) for a in dict.fromkeys(record.aliases)]
     procedure.documents = [
         RequiredDocument(position=i, **d.model_dump()) for i, d in enumerate(record.documents)
@@ -71,3 +72,16 @@ def upsert_procedure(session: Session, record: ProcedureRecord) -> bool:
         LegalDocument(position=i, **doc.model_dump()) for i, doc in enumerate(record.legal_basis)
     ]
     return created
+
+
+def record_of(procedure: Procedure) -> ProcedureRecord:
+    """The stored procedure as a record: what ``upsert_procedure`` wrote, read back."""
+    return ProcedureRecord(
+        code=procedure.code,
+        **{field: getattr(procedure, field) for field in _SCALARS},
+        aliases=[a.alias for a in procedure.aliases],
+        documents=[DocumentIn.model_validate(d) for d in procedure.documents],
+        channels=[ChannelIn.model_validate(c) for c in procedure.channels],
+        steps=[s.text for s in procedure.steps],
+        legal_basis=[LegalIn.model_validate(doc) for doc in procedure.legal_basis],
+    )

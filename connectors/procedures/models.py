@@ -31,6 +31,9 @@ class Procedure(Base):
     popularity: Mapped[int] = mapped_column(Integer, default=0)
     # a twin (the same procedure at another level) answers as this code
     same_as: Mapped[str | None] = mapped_column(String(32))
+    # withdrawn from the national catalogue (connectors.catalogue.sync): never searched, resolved
+    # or listed again, and its detail answers 410; kept, since dossiers still name it
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import timezone
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Response
@@ -8,7 +9,7 @@ from connectors.deps import CatalogueDep, NowDep, SessionDep, SettingsDep
 from connectors.errors import ErrorDetail
 from connectors.locality.agencies import kinds_of, kinds_of_level, offices_for
 from connectors.locality.service import load_locality
-from connectors.procedures.dated import today_in_vietnam
+from connectors.procedures.dated import VIETNAM, today_in_vietnam
 from connectors.procedures.models import Procedure
 from connectors.procedures.schemas import (
     ProcedureOffices,
@@ -17,14 +18,31 @@ from connectors.procedures.schemas import (
     ResolveResult,
     SearchResult,
 )
+from connectors.procedures.service import ProcedureRetired
 
 router = APIRouter(prefix="/api/v1/procedures", tags=["procedures"])
 
 CODE_PATTERN = r"^[0-9A-Za-z.\-_]+$"  # national codes (1.001193) and local ones
 ProcedureCode = Annotated[str, Path(max_length=32, pattern=CODE_PATTERN)]
 NO_SUCH_PROCEDURE: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorDetail, "description": "no procedure with this code"}
+    404: {"model": ErrorDetail, "description": "no procedure with this code"},
+    410: {"model": ErrorDetail, "description": "withdrawn from the national catalogue: no longer "
+          "in force (the detail says since when)"},
 }
+
+
+def _gone(exc: ProcedureRetired) -> HTTPException:
+    """A withdrawn procedure is not "unknown": the citizen (or the bot) is told it no longer
+    applies, and since when, rather than shown as current or as a typo."""
+    retired_at = exc.retired_at
+    if retired_at.tzinfo is None:  # SQLite hands back naive UTC
+        retired_at = retired_at.replace(tzinfo=timezone.utc)
+    day = retired_at.astimezone(VIETNAM).strftime("%d/%m/%Y")
+    return HTTPException(
+        status_code=410,
+        detail=f"Thủ tục mã {exc.code} không còn được áp dụng: thủ tục đã được đưa ra khỏi Cơ sở "
+        f"dữ liệu quốc gia về thủ tục hành chính từ ngày {day}.",
+    )
 
 
 @router.get("/search", response_model=SearchResult)
@@ -65,7 +83,10 @@ def procedure_passages(
 ) -> ProcedurePassages:
     """The sentences of the record that answer a question no field answers whole ("giấy khám
     sức khỏe có giá trị bao lâu"); an empty list when the record does not say."""
-    found = catalogue.passages(session, code, q, today_in_vietnam(now))
+    try:
+        found = catalogue.passages(session, code, q, today_in_vietnam(now))
+    except ProcedureRetired as exc:
+        raise _gone(exc) from exc
     if found is None:
         raise HTTPException(status_code=404, detail=f"Không có thủ tục mã {code}.")
     return found
@@ -80,7 +101,10 @@ def get_procedure(
 ) -> Response:
     """Fees as they hold today: dated clauses of the catalogue's fee texts that ended (or have
     not begun) are left out; the stored record keeps them."""
-    body = catalogue.detail(session, code, today_in_vietnam(now))
+    try:
+        body = catalogue.detail(session, code, today_in_vietnam(now))
+    except ProcedureRetired as exc:
+        raise _gone(exc) from exc
     if body is None:
         raise HTTPException(status_code=404, detail=f"Không có thủ tục mã {code}.")
     return Response(body, media_type="application/json")
@@ -98,6 +122,8 @@ def procedure_offices(
     procedure = session.get(Procedure, code)
     if procedure is None:
         raise HTTPException(status_code=404, detail=f"Không có thủ tục mã {code}.")
+    if procedure.retired_at is not None:
+        raise _gone(ProcedureRetired(code, procedure.retired_at))
     kinds = kinds_of(procedure.agency)
     by_level = not procedure.agency and bool(kinds_of_level(procedure.level))
     if by_level:

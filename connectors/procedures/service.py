@@ -6,7 +6,7 @@ import hashlib
 import logging
 import threading
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -58,6 +58,22 @@ def bump_catalogue_version(session: Session) -> None:
         )
 
 
+class ProcedureRetired(Exception):
+    """The procedure was withdrawn from the national catalogue: it is no longer in force."""
+
+    def __init__(self, code: str, retired_at: datetime) -> None:
+        super().__init__(code)
+        self.code = code
+        self.retired_at = retired_at
+
+
+def _in_force(procedure: Procedure | None) -> Procedure | None:
+    """The procedure, None when there is no such code; raises ``ProcedureRetired``."""
+    if procedure is not None and procedure.retired_at is not None:
+        raise ProcedureRetired(procedure.code, procedure.retired_at)
+    return procedure
+
+
 def to_public(p: Procedure) -> ProcedurePublic:
     return ProcedurePublic.model_validate(
         {
@@ -76,6 +92,14 @@ def to_public(p: Procedure) -> ProcedurePublic:
 
 
 _LISTS = {"aliases", "documents", "channels", "steps", "legal_basis"}
+
+
+def _retired_codes(session: Session) -> frozenset[str]:
+    """Withdrawn codes, for the seconds a stale index answers after a sync (it may still hold
+    them); a handful of rows."""
+    return frozenset(
+        session.scalars(select(Procedure.code).where(Procedure.retired_at.is_not(None)))
+    )
 
 
 def _text_key(text: str) -> str:
@@ -128,6 +152,7 @@ class CatalogueService:
         rows = session.execute(
             select(Procedure.code, Procedure.name, Procedure.short_name, Procedure.domain,
                    Procedure.level, Procedure.popularity, Procedure.same_as)
+            .where(Procedure.retired_at.is_(None))  # withdrawn: never offered again
         ).all()
         index = SearchIndex(
             Entry(r.code, r.name, tuple(aliases[r.code]), r.popularity, r.same_as) for r in rows
@@ -183,8 +208,11 @@ class CatalogueService:
         if cached is not None:
             return cached
         index, names, current = self._ensure_index(session, version)
+        retired = frozenset() if current else _retired_codes(session)
         items = []
         for hit in index.search(query, limit):
+            if hit.code in retired:
+                continue
             name, short_name, domain, level = names[hit.code]
             items.append(
                 ProcedureSummary(
@@ -211,11 +239,16 @@ class CatalogueService:
         if cached is not None:
             return cached
         index, names, current = self._ensure_index(session, version)
-        result = resolve(index, load_variants(), text, focus=focus, exists=names.__contains__)
+        retired = frozenset() if current else _retired_codes(session)
+
+        def exists(code: str) -> bool:
+            return code in names and code not in retired
+
+        result = resolve(index, load_variants(), text, focus=focus, exists=exists)
         titles: set[str] = set()
 
         def public(choice: Choice) -> ResolvedProcedure | None:
-            if choice.code not in names:
+            if not exists(choice.code):
                 return None
             name, short_name, domain, _level = names[choice.code]
             title = short_name or title_of(name)
@@ -248,8 +281,9 @@ class CatalogueService:
         self, session: Session, code: str, question: str, today: date
     ) -> ProcedurePassages | None:
         """The record's sentences that answer ``question`` as the record holds ``today`` (dated
-        fee clauses that ended are no answer); None when there is no such code."""
-        procedure = session.get(Procedure, code)
+        fee clauses that ended are no answer); None when there is no such code; raises
+        ``ProcedureRetired`` for a withdrawn one."""
+        procedure = _in_force(session.get(Procedure, code))
         if procedure is None:
             return None
         index, _names, _current = self._ensure_index(session, catalogue_version(session))
@@ -261,14 +295,15 @@ class CatalogueService:
 
     def detail(self, session: Session, code: str, today: date) -> bytes | None:
         """The procedure as it holds ``today`` (Vietnam time: dated fee clauses that ended or
-        have not begun left out), as JSON bytes; None when there is no such code. The stored
-        record stays as the catalogue published it, so the key holds the day."""
+        have not begun left out), as JSON bytes; None when there is no such code; raises
+        ``ProcedureRetired`` for a withdrawn one (never cached: retiring bumps the version). The
+        stored record stays as the catalogue published it, so the key holds the day."""
         version = catalogue_version(session)
         key = self._cache.key("procedure", str(version), today.isoformat(), code)
         cached = self._cache.get_raw(key)
         if cached is not None:
             return cached
-        procedure = session.get(Procedure, code)
+        procedure = _in_force(session.get(Procedure, code))
         if procedure is None:
             return None
         body = procedure_in_force(to_public(procedure), today).model_dump_json().encode()
