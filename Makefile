@@ -12,7 +12,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help setup run test lint types validate train test-unit test-bot test-stories replay eval-nlu bench bench-connectors bench-search bench-conversations clean
+.PHONY: help setup run test lint types validate train test-unit test-bot test-stories replay eval-nlu bench bench-connectors bench-search bench-conversations bench-upstream clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -63,7 +63,10 @@ bench-search: setup ## procedure search over the whole catalogue: exams and dev 
 bench-conversations: setup ## conversation exam and dev set against the running bot (`make run`)
 	@$(APP_PY) -m scripts.bench_conversations
 
-bench: bench-connectors bench-search eval-nlu ## all benchmarks that need no running bot
+bench-upstream: setup ## dossier look-up through a fake province system: p50/p95 uncached/cached, upstream down
+	@$(APP_PY) -m scripts.bench_upstream
+
+bench: bench-connectors bench-search bench-upstream eval-nlu ## all benchmarks that need no running bot
 
 clean: ## remove models, local databases, logs (not the environments)
 	rm -rf models var/log var/results var/portal.sqlite3*

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -15,7 +16,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import runtime
 from actions.base import PortalAction
-from actions.clients.portal import ApplicationStatus, NotFound, RateLimited
+from actions.clients.portal import ApplicationStatus, NotFound, PortalUnavailable, RateLimited
 from actions.parsing import Identifier, find_application_code, find_identifier, format_date
 from actions.status_wait import retry_wait
 
@@ -47,6 +48,19 @@ EXTRA_BY_STATUS = {
 
 # statuses whose latest note from the office says why (the others' notes are in their reply)
 NOTE_SAYS_WHY = {"in_progress", "overdue"}
+
+# the province's system could not answer (the connectors say why): busy, or an answer they
+# could not read; either way the citizen gets the hotline at once
+UPSTREAM_REPLIES = {
+    "upstream_busy": "utter_status_upstream_busy",
+    "upstream_unreadable": "utter_status_upstream_unreadable",
+}
+VIETNAM_TZ = timezone(timedelta(hours=7))
+
+
+def format_moment(value: datetime) -> str:
+    """``14:05 ngày 23/11/2026``, in Vietnam time whatever the offset it came with."""
+    return value.astimezone(VIETNAM_TZ).strftime("%H:%M ngày %d/%m/%Y")
 
 
 def _attempts(tracker: Tracker) -> int:
@@ -174,7 +188,7 @@ class ActionCheckStatus(PortalAction):
         if code == MISREAD:
             return [*reset, FollowupAction("action_answer_procedure")]
         if GAVE_UP in (code, identifier_slot) or not code or not identifier_slot:
-            dispatcher.utter_message(response="utter_status_give_up")
+            self._give_up(dispatcher)
             return [*reset, SlotSet("status_attempts", 0)]
         identifier = _identifier(identifier_slot)
         try:
@@ -182,8 +196,19 @@ class ActionCheckStatus(PortalAction):
         except RateLimited as refused:
             # the connectors lock a code after too many wrong tries, whoever asks: a new chat
             # sender starts with no attempts of its own but meets the same lock
+            hotline = runtime.hotline(runtime.known())
             dispatcher.utter_message(
-                response="utter_status_rate_limited", retry_wait=retry_wait(refused.retry_after)
+                response=runtime.with_hotline("utter_status_rate_limited", hotline),
+                retry_wait=retry_wait(refused.retry_after), support_hotline=hotline,
+            )
+            return [*reset, SlotSet("status_attempts", 0)]
+        except PortalUnavailable as unavailable:
+            reply = UPSTREAM_REPLIES.get(unavailable.reason or "")
+            if reply is None:
+                raise  # the connectors themselves: the shared apology (PortalAction)
+            hotline = runtime.hotline(runtime.known())
+            dispatcher.utter_message(
+                response=runtime.with_hotline(reply, hotline), support_hotline=hotline
             )
             return [*reset, SlotSet("status_attempts", 0)]
         except NotFound:
@@ -192,7 +217,7 @@ class ActionCheckStatus(PortalAction):
                 "dossier not matched (attempt %d, identifier %s)", attempts, identifier.masked()
             )
             if attempts >= MAX_ATTEMPTS:
-                dispatcher.utter_message(response="utter_status_give_up")
+                self._give_up(dispatcher)
                 return [*reset, SlotSet("status_attempts", 0)]
             dispatcher.utter_message(
                 response="utter_status_not_found", remaining=MAX_ATTEMPTS - attempts
@@ -241,6 +266,12 @@ class ActionCheckStatus(PortalAction):
             )
 
     @staticmethod
+    def _give_up(dispatcher: CollectingDispatcher) -> None:
+        hotline = runtime.hotline(runtime.known())
+        dispatcher.utter_message(response=runtime.with_hotline("utter_status_give_up", hotline),
+                                 support_hotline=hotline)
+
+    @staticmethod
     def _say(dispatcher: CollectingDispatcher, s: ApplicationStatus, hotline: str | None) -> None:
         dispatcher.utter_message(
             response="utter_status_found",
@@ -250,8 +281,17 @@ class ActionCheckStatus(PortalAction):
             received=format_date(s.received_at),
             due=format_date(s.due_at) or "-",
         )
+        if s.stale and s.as_of is not None:
+            # the province's system is not answering: this is its last answer, and when it was
+            dispatcher.utter_message(
+                response=runtime.with_hotline("utter_status_stale", hotline),
+                as_of=format_moment(s.as_of),
+                support_hotline=hotline,
+            )
         status = "overdue" if s.is_overdue and s.status in ("received", "in_progress") else s.status
         extra = EXTRA_BY_STATUS.get(status)
+        if status == "overdue":
+            extra = runtime.with_hotline("utter_status_overdue", hotline)
         if extra:
             dispatcher.utter_message(
                 response=extra,

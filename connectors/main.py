@@ -13,11 +13,14 @@ from fastapi.responses import JSONResponse
 
 from connectors.applications.router import make_lookup_limiter
 from connectors.applications.router import router as applications_router
+from connectors.applications.sources.build import build_dossiers
 from connectors.cache import Cache
+from connectors.catalogue.schedule import sync_periodically
 from connectors.conversations.router import router as conversations_router
 from connectors.db import make_engine, make_session_factory
 from connectors.errors import document_errors
 from connectors.feedback.router import router as feedback_router
+from connectors.feedback.worker import build_forwarder, forward_periodically
 from connectors.health.router import router as health_router
 from connectors.locality.router import router as locality_router
 from connectors.privacy.retention import purge_periodically
@@ -51,11 +54,35 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.cache = cache
         app.state.catalogue = CatalogueService(cache)
         app.state.lookup_limiter = make_lookup_limiter(settings, cache)
+        # dossier statuses: the local database or the province's system (DOSSIER_SOURCE); a
+        # wrong file or a missing secret stops the start here, with the reason
+        dossiers = build_dossiers(settings)
+        app.state.dossiers = dossiers
+        app.state.upstreams = {}  # the province's systems by name, for /health
+        if dossiers.upstream is not None:
+            app.state.upstreams[dossiers.upstream.name] = dossiers.upstream
         # the search index takes seconds to build for the whole catalogue: not on a citizen's turn
         app.state.catalogue.warm(app.state.session_factory)
         purging = asyncio.create_task(purge_periodically(app.state.session_factory, settings))
+        # a newer national catalogue, when CATALOGUE_SYNC_URL and an interval are set
+        catalogue_sync = asyncio.create_task(
+            sync_periodically(app.state.session_factory, settings)
+        )
+        # complaints forwarded to the province's feedback system, when FEEDBACK_UPSTREAM_FILE says
+        forwarder = build_forwarder(settings, app.state.session_factory)
+        app.state.feedback_forwarder = forwarder
+        forwarding: asyncio.Task[None] | None = None
+        if forwarder is not None:
+            app.state.upstreams["feedback"] = forwarder.client
+            forwarding = asyncio.create_task(forward_periodically(forwarder, settings))
         yield
+        if forwarding is not None:
+            forwarding.cancel()  # a send in flight finishes in its thread or is retried later
+        if forwarder is not None:
+            forwarder.close()
         purging.cancel()
+        catalogue_sync.cancel()  # a sync in flight finishes in its thread, in one transaction
+        dossiers.close()
         cache.close()
         engine.dispose()
 

@@ -6,9 +6,18 @@ python -m connectors.manage demo-data      # demo dossiers for the status lookup
 python -m connectors.manage import-catalogue PATH
                                            # national catalogue .jsonl[.gz] (idempotent;
                                            # never overwrites curated procedures)
+python -m connectors.manage sync-catalogue [FILE|URL] [--dry-run] [--report OUT.json]
+                                           [--allow-mass-withdrawal]
+                                           # a newer national catalogue (default:
+                                           # $CATALOGUE_SYNC_URL): logs what is new, changed and
+                                           # withdrawn; retires withdrawn procedures; flags
+                                           # curated ones whose national record changed
 python -m connectors.manage init           # migrate + seed + the national catalogue when it
                                            # changed + demo dossiers (unless DEMO_DATA is off):
                                            # what `make run` does before starting
+python -m connectors.manage feedback-outbox [--retry-refused] [--sync]
+                                           # complaints not yet in the province's feedback
+                                           # system sent now; what is left (and refused) listed
 python -m connectors.manage staff-add USERNAME --role admin [--name "Nguyễn Văn A"]
                                            # a staff account (the first admin); the password
                                            # comes from $STAFF_PASSWORD or stdin, never argv
@@ -29,10 +38,13 @@ from alembic import command
 from alembic.config import Config
 
 from connectors.db import make_engine, make_session_factory
+from connectors.feedback import cli as feedback_cli
 from connectors.settings import get_settings
 
 if TYPE_CHECKING:
     from connectors.catalogue.importer import ImportReport
+    from connectors.catalogue.report import SyncReport
+    from connectors.settings import Settings
 
 logger = logging.getLogger("connectors.manage")
 
@@ -68,8 +80,9 @@ def demo_data(database_url: str, now: datetime | None = None) -> tuple[int, int]
         engine.dispose()
 
 
-def national(database_url: str, catalogue: Path) -> ImportReport | None:
-    """The shipped national catalogue and its aliases, when they changed since the last import."""
+def national(database_url: str, catalogue: Path) -> SyncReport | None:
+    """Syncs with the shipped national catalogue and its aliases, when they changed since the
+    last time (withdrawn records retired, curated entries flagged)."""
     from connectors.catalogue.shipped import ensure_national
 
     engine = make_engine(database_url)
@@ -78,6 +91,45 @@ def national(database_url: str, catalogue: Path) -> ImportReport | None:
             return ensure_national(session, catalogue, progress=sys.stderr.isatty())
     finally:
         engine.dispose()
+
+
+def synced_from(database_url: str, source: str) -> bool:
+    """Has a sync from ``source`` been applied? Then it, not the shipped file, is the catalogue."""
+    from sqlalchemy import select
+
+    from connectors.catalogue.models import CatalogueSyncRun
+    from connectors.catalogue.source import label
+
+    engine = make_engine(database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            return session.scalar(
+                select(CatalogueSyncRun.id).where(
+                    CatalogueSyncRun.source == label(source), CatalogueSyncRun.status == "applied"
+                ).limit(1)
+            ) is not None
+    finally:
+        engine.dispose()
+
+
+def sync_catalogue(
+    settings: Settings, source: str, *, dry_run: bool = False, allow_mass_withdrawal: bool = False
+) -> SyncReport:
+    """Syncs with ``source`` (file or http(s) URL); the report says what changed or why not."""
+    from connectors.catalogue.aliases import read_aliases
+    from connectors.catalogue.schedule import options_from
+    from connectors.catalogue.sync import run_sync
+
+    options = options_from(settings, dry_run=dry_run, allow_mass_withdrawal=allow_mass_withdrawal)
+    engine = make_engine(settings.database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            report = run_sync(session, source, options, read_aliases())
+    finally:
+        engine.dispose()
+    if report is None:  # only with skip_if_run_since, or while another process syncs
+        raise RuntimeError("another process is syncing the catalogue: try again shortly")
+    return report
 
 
 def import_catalogue(database_url: str, path: Path, *, progress: bool = True) -> ImportReport:
@@ -149,6 +201,30 @@ def _log_import_report(report: ImportReport, *, show_failures: int = 10) -> None
         logger.warning("... and %d more failures", len(report.failed) - show_failures)
 
 
+def _sync_command(
+    settings: Settings, source: str, dry_run: bool, report_path: Path | None,
+    allow_mass_withdrawal: bool,
+) -> int:
+    """0 when the sync was applied (or reported, with --dry-run) and every line was read."""
+    from connectors.catalogue.summary import log_report
+
+    if not source:
+        logger.error("sync-catalogue: give a FILE or URL, or set CATALOGUE_SYNC_URL")
+        return 1
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its lines hold the URL's query (a token)
+    try:
+        report = sync_catalogue(settings, source, dry_run=dry_run,
+                                allow_mass_withdrawal=allow_mass_withdrawal)
+    except RuntimeError as exc:
+        logger.error("catalogue not synced: %s", exc)
+        return 1
+    log_report(report, logger)
+    if report_path is not None:
+        report_path.write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
+        logger.info("report written to %s", report_path)
+    return 0 if report.status in ("applied", "dry_run") and not report.failed else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m connectors.manage",
@@ -160,6 +236,18 @@ def main(argv: list[str] | None = None) -> int:
         commands.add_parser(name)
     importing = commands.add_parser("import-catalogue")
     importing.add_argument("path", type=Path, help=".jsonl or .jsonl.gz")
+    syncing = commands.add_parser(
+        "sync-catalogue", help="sync with a newer national catalogue (connectors/catalogue)"
+    )
+    syncing.add_argument("source", nargs="?", help="file or http(s) URL, .jsonl or .jsonl.gz "
+                         "(default: $CATALOGUE_SYNC_URL)")
+    syncing.add_argument("--dry-run", action="store_true", help="report, write nothing")
+    syncing.add_argument("--report", type=Path, metavar="OUT.json",
+                         help="also write the whole report as JSON")
+    syncing.add_argument("--allow-mass-withdrawal", action="store_true",
+                         help="apply even if it withdraws more than "
+                         "CATALOGUE_SYNC_MAX_WITHDRAWN_SHARE of the national records")
+    feedback_cli.add_parser(commands)
     staff = commands.add_parser("staff-add", help="password from $STAFF_PASSWORD or stdin")
     staff.add_argument("username")
     staff.add_argument("--role", choices=["agent", "supervisor", "admin"], required=True)
@@ -170,6 +258,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="[connectors] %(message)s")
     settings = get_settings()
     url = settings.database_url
+    if args.command == feedback_cli.COMMAND:
+        return feedback_cli.run(args, settings)
     if args.command == "staff-add":
         problem = staff_add(url, args.username, args.role, args.name or args.username,
                             _read_password())
@@ -178,6 +268,9 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         logger.info("staff account %s created (%s)", args.username.strip().lower(), args.role)
         return 0
+    if args.command == "sync-catalogue":
+        return _sync_command(settings, args.source or settings.catalogue_sync_url, args.dry_run,
+                             args.report, args.allow_mass_withdrawal)
     if args.command in ("migrate", "init"):
         migrate(url)
     if args.command == "import-catalogue":
@@ -188,11 +281,19 @@ def main(argv: list[str] | None = None) -> int:
         created, updated = seed(url)
         logger.info("curated procedures: %d new, %d updated", created, updated)
     if args.command == "init":
-        shipped = national(url, settings.national_catalogue_file)
-        if shipped is None:
-            logger.info("national catalogue: unchanged since the last import")
+        if settings.catalogue_sync_url and synced_from(url, settings.catalogue_sync_url):
+            # a newer catalogue than the shipped one is synced here: going back would undo it
+            logger.info("national catalogue: synced from CATALOGUE_SYNC_URL, shipped file skipped")
         else:
-            _log_import_report(shipped)
+            shipped = national(url, settings.national_catalogue_file)
+            if shipped is None:
+                logger.info("national catalogue: unchanged since the last import")
+            else:
+                from connectors.catalogue.summary import log_report
+
+                log_report(shipped, logger, details=False)
+    if args.command == "init" and settings.dossier_source == "upstream":
+        logger.info("DOSSIER_SOURCE=upstream: dossiers come from the province, no demo loaded")
     # init refreshes the demo on every start, so its dates stay relative to today
     if args.command == "demo-data" or (args.command == "init" and settings.loads_demo_data):
         try:

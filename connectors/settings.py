@@ -54,10 +54,45 @@ class Settings(BaseSettings):
     # where browsers reach Rasa's REST channel (the chat page calls it)
     rasa_public_url: str = "http://127.0.0.1:5005"
     national_catalogue_file: Path = ROOT / "connectors" / "seed" / "national" / "catalogue.jsonl.gz"
+    # A newer national catalogue (http(s) URL or file, .jsonl[.gz]) synced every N hours by the
+    # running connectors, and `manage sync-catalogue`'s default (connectors/catalogue/README.md).
+    catalogue_sync_url: str = ""
+    catalogue_sync_interval_hours: float = Field(default=0, ge=0, description="0: never")
+    # a sync withdrawing more than this share of the national records is refused (a cut file)
+    catalogue_sync_max_withdrawn_share: float = Field(default=0.10, ge=0, le=1)
+    catalogue_sync_timeout_seconds: float = Field(default=60, gt=0)
+    catalogue_sync_max_mb: int = Field(default=64, ge=1, description="download size cap")
     demo_data: bool | None = Field(
         default=None,
         description="load the invented demo dossiers on `init` (default: on, except in production)",
     )
+    # Where dossier statuses come from: "local" (the connectors' database: demo, small
+    # deployments) or "upstream" (the province's one-stop-shop system, described in the file:
+    # connectors/upstream/README.md). With "upstream" the local dossiers are never read.
+    dossier_source: Literal["local", "upstream"] = "local"
+    dossier_upstream_file: Path | None = None
+    # an upstream answer is reused for this long without asking again (a citizen asking twice)
+    dossier_cache_seconds: int = Field(default=60, ge=0)
+    # and shown, with its time, for this long while the upstream is down
+    dossier_stale_seconds: int = Field(default=86_400, ge=0)
+    # keys the digests of dossier codes and identifiers in the cache; empty: the service token
+    dossier_cache_secret: str = ""
+
+    # The province's feedback system: complaints are forwarded there through an outbox when this
+    # file is set (example: connectors/upstream/examples/feedback.yml); unset, they stay here.
+    feedback_upstream_file: Path | None = None
+    feedback_outbox_interval_seconds: float = Field(
+        default=5, gt=0, description="how often unsent complaints are sent (again)"
+    )
+    feedback_sync_interval_seconds: float = Field(
+        default=300, gt=0, description="how often forwarded complaints' status is read back"
+    )
+
+    @field_validator("dossier_upstream_file", "feedback_upstream_file", mode="before")
+    @classmethod
+    def _blank_file_is_none(cls, value: object) -> object:
+        # `FEEDBACK_UPSTREAM_FILE=` in a .env means "not configured", not the current directory
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("environment", mode="before")
     @classmethod
@@ -67,6 +102,8 @@ class Settings(BaseSettings):
 
     @property
     def loads_demo_data(self) -> bool:
+        if self.dossier_source == "upstream":  # the province's system is the only truth
+            return False
         if self.demo_data is not None:
             return self.demo_data
         return self.environment != "production"

@@ -17,11 +17,24 @@ class PortalError(Exception):
 
 
 class PortalUnavailable(PortalError):
-    """The connectors are down, slow or answered with a server error."""
+    """The connectors are down, slow or answered with a server error.
+
+    ``reason`` is the connectors' word for why, when they said it (``upstream_busy``: the
+    province's system is not answering; ``upstream_unreadable``: it answered what cannot be read).
+    """
+
+    def __init__(self, message: str, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class NotFound(PortalError):
     """The thing asked for does not exist (or does not match, for dossiers)."""
+
+
+class Withdrawn(NotFound):
+    """A procedure withdrawn from the national catalogue (410): no longer in force, so never
+    answered as current; actions that catch ``NotFound`` treat it as no such procedure."""
 
 
 class RateLimited(PortalError):
@@ -157,6 +170,10 @@ class ApplicationStatus(BaseModel):
     supplement_due_at: datetime | None = None
     status_note: str | None = None
     history: list[StatusEvent] = []
+    # when the province's system gave this answer (None: the connectors' own database), and
+    # whether it is an older copy shown because that system is not answering now
+    as_of: datetime | None = None
+    stale: bool = False
 
 
 class FeedbackReceipt(BaseModel):
@@ -183,6 +200,16 @@ class HandoffReceipt(BaseModel):
 
 
 SERVICE_TOKEN_HEADER = "X-Service-Token"
+
+
+def _reason(response: httpx.Response) -> str | None:
+    """The ``reason`` of an error body (dossier look-ups through the province's system)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    reason = body.get("reason") if isinstance(body, dict) else None
+    return reason if isinstance(reason, str) else None
 
 
 class PortalClient:
@@ -221,12 +248,14 @@ class PortalClient:
             raise PortalUnavailable(str(exc)) from exc
         if response.status_code == 404:
             raise NotFound(path)
+        if response.status_code == 410:
+            raise Withdrawn(path)
         if response.status_code == 429:
             retry = response.headers.get("Retry-After")
             raise RateLimited(int(retry) if retry and retry.isdigit() else None)
         if response.status_code >= 500:
             logger.warning("connectors error %s on %s %s", response.status_code, method, path)
-            raise PortalUnavailable(f"HTTP {response.status_code}")
+            raise PortalUnavailable(f"HTTP {response.status_code}", _reason(response))
         if response.status_code >= 400:
             # our own request was wrong: a bug to log, not something the citizen can fix
             logger.error("connectors refused %s %s: %s", method, path, response.text[:300])

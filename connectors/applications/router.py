@@ -8,8 +8,15 @@ from fastapi.responses import JSONResponse
 
 from connectors.applications.lockout import LockoutPolicy, LookupLockout, Refusal
 from connectors.applications.ratelimit import RateLimiter, client_key
-from connectors.applications.schemas import ApplicationStatusPublic, LookupNotFound, LookupRequest
+from connectors.applications.schemas import (
+    ApplicationStatusPublic,
+    LookupNotFound,
+    LookupRequest,
+    LookupUnavailable,
+)
 from connectors.applications.service import lookup
+from connectors.applications.sources.base import SourceUnavailable, SourceUnreadable
+from connectors.applications.sources.build import Dossiers
 from connectors.cache import Cache
 from connectors.deps import NowDep, SessionDep
 from connectors.settings import Settings
@@ -46,6 +53,24 @@ def make_lookup_limiter(settings: Settings, cache: Cache) -> LookupLimits:
 def _limits(request: Request) -> LookupLimits:
     limits: LookupLimits = request.app.state.lookup_limiter
     return limits
+
+
+def _dossiers(request: Request) -> Dossiers:
+    dossiers: Dossiers = request.app.state.dossiers
+    return dossiers
+
+
+# the province's system could not answer: the bot words these politely, with the hotline
+UPSTREAM_BUSY = LookupUnavailable(
+    reason="upstream_busy",
+    detail="Hệ thống thông tin giải quyết thủ tục hành chính của tỉnh đang bận, chưa trả lời được. "
+    "Vui lòng thử lại sau ít phút.",
+)
+UPSTREAM_UNREADABLE = LookupUnavailable(
+    reason="upstream_unreadable",
+    detail="Chưa đọc được trạng thái hồ sơ từ hệ thống thông tin giải quyết thủ tục hành chính "
+    "của tỉnh.",
+)
 
 
 def _too_many(detail: str, retry_after: int) -> HTTPException:
@@ -98,6 +123,16 @@ def enforce_lookup_limit(
             "code (it is locked: even the right identifier is refused) or of all codes; see "
             "Retry-After",
         },
+        502: {
+            "model": LookupUnavailable,
+            "description": "the province's system answered what cannot be read (malformed, or "
+            "a status its file does not map): reason upstream_unreadable",
+        },
+        503: {
+            "model": LookupUnavailable,
+            "description": "the province's system is down, slow or its circuit open, and no "
+            "recent copy of the dossier is kept: reason upstream_busy",
+        },
     },
     dependencies=[Depends(require_service)],  # only the action server: X-Client-Id is its word
 )
@@ -117,7 +152,24 @@ def lookup_application(
     attempt = lockout.admit(body.code, now.timestamp())
     if isinstance(attempt, Refusal):
         raise _too_many(REFUSED[attempt.reason], attempt.retry_after)
-    result = lookup(session, body, client=client_key(client)[:8], now=now)
+    dossiers = _dossiers(request)
+    try:
+        result = lookup(
+            session,
+            body,
+            dossiers.source,
+            digests=dossiers.digests,
+            client=client_key(client)[:8],
+            now=now,
+        )
+    except (SourceUnavailable, SourceUnreadable) as exc:
+        # not the citizen's failure: "found" takes this attempt's count back from the lockout
+        lockout.settle(attempt, found=True)
+        busy = isinstance(exc, SourceUnavailable)
+        return JSONResponse(
+            status_code=503 if busy else 502,
+            content=(UPSTREAM_BUSY if busy else UPSTREAM_UNREADABLE).model_dump(),
+        )
     lockout.settle(attempt, found=result is not None)
     if result is None:
         return JSONResponse(status_code=404, content=LookupNotFound().model_dump())

@@ -121,6 +121,23 @@ class ApplicationStatusPublic(BaseModel):
         default=None, description="the note of the latest step, e.g. why a dossier was returned"
     )
     history: list[ApplicationEventPublic]
+    as_of: datetime | None = Field(
+        default=None,
+        description="when the province's system gave this answer (None: the connectors' own "
+        "database, always current)",
+    )
+    stale: bool = Field(
+        default=False,
+        description="a copy from as_of, shown because the province's system is not answering now",
+    )
+
+
+class LookupUnavailable(BaseModel):
+    """503 (the province's system is down or busy) or 502 (it answered what we cannot read)."""
+
+    found: Literal[False] = False
+    reason: Literal["upstream_busy", "upstream_unreadable"]
+    detail: str
 
 
 class LookupNotFound(BaseModel):

@@ -1,4 +1,9 @@
-"""Dossier status lookup (for the applicant only) and the one write path (demo data, imports)."""
+"""Dossier status lookup (for the applicant only) and the one write path (demo data, imports).
+
+The dossier comes from a source (the local database or a province's upstream system, see
+``sources/``); whichever answered, the ownership check, the masking and the answer's shape are
+the same, here.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,6 @@ import hmac
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -17,6 +21,14 @@ from connectors.applications.schemas import (
     ApplicationEventPublic,
     ApplicationStatusPublic,
     LookupRequest,
+)
+from connectors.applications.sources.base import (
+    DigestOwner,
+    DossierRecord,
+    DossierSource,
+    IdentifierDigests,
+    Owner,
+    PlainOwner,
 )
 from vnid import LAST_DIGITS, mask_digits, mask_name
 
@@ -29,8 +41,7 @@ VIETNAM_TZ = timezone(timedelta(hours=7))
 OFFICE_CLOCK_RUNNING = frozenset({"received", "in_progress"})
 
 # Compared against when the code does not exist, so both outcomes do the same work.
-_DUMMY_ID_NUMBER = "000000000000"
-_DUMMY_PHONE = "0000000000"
+_DUMMY_OWNER = PlainOwner(id_number="000000000000", phone="0000000000")
 
 
 def as_utc(value: datetime) -> datetime:
@@ -54,81 +65,106 @@ def identifier_matches(stored: str | None, given: str | None) -> bool:
     return hmac.compare_digest(reference.encode(), given.encode())
 
 
-def is_overdue(application: Application, now: datetime) -> bool:
-    if application.status == "overdue":
+def digest_matches(
+    digests: IdentifierDigests, kind: str, full: str | None, last: str | None, given: str | None
+) -> bool:
+    """``identifier_matches`` for an owner kept as digests (a cached answer): same results."""
+    if given is None:
+        return True
+    if len(given) == LAST_DIGITS:
+        reference, value = last, digests(kind + ":last", given)
+    else:
+        reference, value = full, digests(kind, given)
+    return hmac.compare_digest((reference or "").encode(), value.encode())
+
+
+def owns(owner: Owner, request: LookupRequest, digests: IdentifierDigests | None) -> bool:
+    """Every identifier given matches; both are evaluated (no short circuit), so the work done
+    does not depend on which one fails."""
+    if isinstance(owner, DigestOwner):
+        if digests is None:
+            raise ValueError("an owner kept as digests needs the digests' key")
+        id_ok = digest_matches(
+            digests, "id_number", owner.id_number, owner.id_number_last, request.id_number
+        )
+        phone_ok = digest_matches(digests, "phone", owner.phone, owner.phone_last, request.phone)
+    else:
+        id_ok = identifier_matches(owner.id_number, request.id_number)
+        phone_ok = identifier_matches(owner.phone, request.phone)
+    return id_ok & phone_ok
+
+
+def is_overdue(record: DossierRecord, now: datetime) -> bool:
+    if record.status == "overdue":
         return True
     return (
-        application.status in OFFICE_CLOCK_RUNNING
-        and application.due_at is not None
-        and as_utc(application.due_at) < as_utc(now)
+        record.status in OFFICE_CLOCK_RUNNING
+        and record.due_at is not None
+        and as_utc(record.due_at) < as_utc(now)
     )
 
 
-def to_public(application: Application, now: datetime) -> ApplicationStatusPublic:
-    procedure = application.procedure
-    events = application.events
+def to_public(record: DossierRecord, now: datetime) -> ApplicationStatusPublic:
+    events = record.events
+    supplement = record.status == "needs_supplement"
     return ApplicationStatusPublic(
-        code=application.code,
-        status=_status(application.status),
-        status_label=STATUS_LABELS[application.status],
-        procedure_code=application.procedure_code,
-        procedure_name=procedure.name,
-        procedure_short_name=procedure.short_name,
-        applicant_name=mask_name(application.applicant_name),
-        agency=application.agency,
-        channel=application.channel,
-        received_at=as_utc(application.received_at).astimezone(VIETNAM_TZ),
-        due_at=_local(application.due_at),
-        completed_at=_local(application.completed_at),
-        is_overdue=is_overdue(application, now),
-        supplement_note=application.supplement_note if application.status == "needs_supplement"
-        else None,
-        supplement_due_at=_local(application.supplement_due_at)
-        if application.status == "needs_supplement" else None,
-        status_note=events[-1].note if events else None,
+        code=record.code,
+        status=record.status,
+        status_label=STATUS_LABELS[record.status],
+        procedure_code=record.procedure_code,
+        procedure_name=record.procedure_name,
+        procedure_short_name=record.procedure_short_name,
+        applicant_name=mask_name(record.applicant_name),
+        agency=record.agency,
+        channel=record.channel,
+        received_at=as_utc(record.received_at).astimezone(VIETNAM_TZ),
+        due_at=_local(record.due_at),
+        completed_at=_local(record.completed_at),
+        is_overdue=is_overdue(record, now),
+        supplement_note=record.supplement_note if supplement else None,
+        supplement_due_at=_local(record.supplement_due_at) if supplement else None,
+        status_note=record.status_note or (events[-1].note if events else None),
         history=[
             ApplicationEventPublic(
-                status=_status(e.status), status_label=STATUS_LABELS[e.status],
-                at=as_utc(e.at).astimezone(VIETNAM_TZ), note=e.note,
+                status=e.status,
+                status_label=STATUS_LABELS[e.status],
+                at=as_utc(e.at).astimezone(VIETNAM_TZ),
+                note=e.note,
             )
             for e in events
         ],
+        as_of=_local(record.as_of),
+        stale=record.stale,
     )
 
 
-def _status(value: str) -> ApplicationStatusName:
-    if value not in STATUS_LABELS:
-        raise ValueError(f"unknown dossier status {value!r}")
-    return cast(ApplicationStatusName, value)
-
-
 def lookup(
-    session: Session, request: LookupRequest, *, client: str = "-", now: datetime | None = None
+    session: Session,
+    request: LookupRequest,
+    source: DossierSource,
+    *,
+    digests: IdentifierDigests | None = None,
+    client: str = "-",
+    now: datetime | None = None,
 ) -> ApplicationStatusPublic | None:
     """The dossier when the code exists AND every identifier given matches; otherwise None.
 
     The caller must answer both failures the same way so nobody can tell which codes exist.
+    Raises the source's SourceUnavailable / SourceUnreadable: neither is the citizen's failure.
     """
-    # Only the identifiers first: an unknown code and a wrong identifier cost the same query.
-    row = session.execute(
-        select(Application.id_number, Application.phone).where(Application.code == request.code)
-    ).first()
-    stored_id, stored_phone = (row[0], row[1]) if row else (_DUMMY_ID_NUMBER, _DUMMY_PHONE)
-    # evaluate both (no short circuit): the work done does not depend on which one fails
-    id_ok = identifier_matches(stored_id, request.id_number)
-    phone_ok = identifier_matches(stored_phone, request.phone)
-    matched = row is not None and id_ok & phone_ok
+    now = now or datetime.now(timezone.utc)
+    record = source.fetch(session, request.code, now)
+    matched = owns(record.owner if record else _DUMMY_OWNER, request, digests)
+    matched = record is not None and matched
     logger.info(
-        "dossier lookup code=%s id=%s phone=%s client=%s: %s",
+        "dossier lookup code=%s id=%s phone=%s client=%s source=%s: %s",
         request.code, mask_digits(request.id_number), mask_digits(request.phone), client,
-        "found" if matched else ("no match" if row else "unknown code"),
+        source.name + (" (stale copy)" if record is not None and record.stale else ""),
+        "found" if matched else ("no match" if record else "unknown code"),
     )
-    if not matched:
+    if not matched or record is None:
         return None
-    application = session.get(Application, request.code)
-    if application is None:  # deleted in between
-        return None
-    return to_public(application, now or datetime.now(timezone.utc))
+    return to_public(record, now)
 
 
 # --- writes -------------------------------------------------------------------------------------

@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import runtime
 from actions.clients.portal import NotFound, PortalClient
 from actions.procedures import ActionAnswerProcedure
-from actions.status import GAVE_UP, MISREAD, ActionCheckStatus, ValidateStatusForm
+from actions.status import (
+    GAVE_UP,
+    MISREAD,
+    ActionCheckStatus,
+    ValidateStatusForm,
+    format_moment,
+)
+from connectors.deps import current_time
+from connectors.main import create_app
+from connectors.settings import Settings
 from tests.actions.conftest import TrackerFactory
+from tests.connectors.conftest import REDIS_TEST_URL, SERVICE_TOKEN
+from tests.fakes.one_stop import ID_NUMBER as ONE_STOP_ID_NUMBER
+from tests.fakes.one_stop import SUPPLEMENT_CODE, FakeOneStop, province_file, supplement_dossier
+from tests.fakes.one_stop import VIETNAM_TZ as ONE_STOP_TZ
+from tests.fakes.one_stop import running as running_one_stop
+from tests.fakes.one_stop import secrets_env as one_stop_secrets
 
 pytestmark = pytest.mark.anyio
 
@@ -244,7 +265,7 @@ async def test_connectors_down(
 
     await ActionCheckStatus(portal_down).run(dispatcher, t, domain)
 
-    assert responses(dispatcher) == ["utter_portal_unavailable"]
+    assert responses(dispatcher) == ["utter_portal_unavailable_no_hotline"]  # none known yet
 
 
 @pytest.mark.parametrize(
@@ -266,3 +287,143 @@ async def test_a_procedure_question_taken_for_a_look_up_is_answered(
 
     filled = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
     assert (filled.get("application_code") == MISREAD) is misread
+
+
+# --- through the province's one-stop-shop system (DOSSIER_SOURCE=upstream, a loopback fake) -----
+
+UPSTREAM_IDENTIFIER = f"id_number:{ONE_STOP_ID_NUMBER}"
+
+
+@dataclass
+class Upstream:
+    portal: PortalClient
+    fake: FakeOneStop
+    clock: list[datetime]  # the connectors' clock, which a test moves
+
+
+@pytest.fixture
+async def upstream(
+    full_catalogue_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Upstream]:
+    """The connectors in-process, reading dossiers from the fake province system."""
+    for name, value in one_stop_secrets().items():
+        monkeypatch.setenv(name, value)
+    now = [datetime(2026, 11, 23, 9, 0, tzinfo=ONE_STOP_TZ)]  # Monday 09:00, Vietnam
+    with running_one_stop() as fake:
+        fake.add(supplement_dossier(now[0]))
+        app = create_app(
+            Settings(
+                database_url=full_catalogue_url,
+                redis_url=REDIS_TEST_URL,
+                redis_key_prefix=f"test:{uuid.uuid4().hex[:8]}:",
+                connectors_service_token=SERVICE_TOKEN,
+                dossier_source="upstream",
+                dossier_upstream_file=province_file(
+                    fake, tmp_path, resilience={"timeout_seconds": 0.3, "backoff_seconds": 0.01}
+                ),
+            )
+        )
+        app.dependency_overrides[current_time] = lambda: now[0]
+        runtime._locality = None
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://c") as http:
+                client = PortalClient(
+                    "http://c", timeout=2.0, client=http, service_token=SERVICE_TOKEN
+                )
+                yield Upstream(client, fake, now)
+        runtime._locality = None
+
+
+async def test_an_upstream_answer_reads_like_a_local_one(
+    upstream: Upstream, tracker: TrackerFactory, domain: dict[str, Any]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    t = tracker(slots={"application_code": SUPPLEMENT_CODE, "applicant_identifier": "last4:9876"})
+
+    events = await ActionCheckStatus(upstream.portal).run(dispatcher, t, domain)
+
+    assert responses(dispatcher) == ["utter_status_found", "utter_status_needs_supplement"]
+    found = dispatcher.messages[0]
+    assert (found["procedure_name"], found["due"], found["received"]) == (
+        "Đăng ký khai sinh",  # our catalogue's name for the upstream's 1.001193.000.00.00.H56
+        "28/11/2026",
+        "21/11/2026",
+    )
+    assert slots(events)["procedure_code"] == "1.001193"
+
+
+async def test_a_stale_copy_says_when_it_was_true(
+    upstream: Upstream, tracker: TrackerFactory, domain: dict[str, Any]
+) -> None:
+    slots_ = {"application_code": SUPPLEMENT_CODE, "applicant_identifier": UPSTREAM_IDENTIFIER}
+    first = CollectingDispatcher()
+    await ActionCheckStatus(upstream.portal).run(first, tracker(slots=slots_), domain)
+    upstream.clock[0] += timedelta(hours=5, minutes=5)
+    upstream.fake.set_mode("down")
+    dispatcher = CollectingDispatcher()
+
+    await ActionCheckStatus(upstream.portal).run(dispatcher, tracker(slots=slots_), domain)
+
+    assert responses(dispatcher) == [
+        "utter_status_found", "utter_status_stale", "utter_status_needs_supplement"
+    ]
+    assert dispatcher.messages[1]["as_of"] == "09:00 ngày 23/11/2026"
+    assert dispatcher.messages[1]["support_hotline"]
+
+
+@pytest.mark.parametrize(
+    "mode, reply",
+    [
+        ("down", "utter_status_upstream_busy"),
+        ("error", "utter_status_upstream_busy"),
+        ("malformed", "utter_status_upstream_unreadable"),
+        ("unknown-status", "utter_status_upstream_unreadable"),
+    ],
+)
+async def test_the_upstream_failing_gets_its_own_polite_reply_with_the_hotline(
+    upstream: Upstream, tracker: TrackerFactory, domain: dict[str, Any], mode: Any, reply: str
+) -> None:
+    upstream.fake.set_mode(mode)
+    dispatcher = CollectingDispatcher()
+    t = tracker(slots={"application_code": SUPPLEMENT_CODE, "applicant_identifier": "last4:9876"})
+
+    events = await ActionCheckStatus(upstream.portal).run(dispatcher, t, domain)
+
+    assert responses(dispatcher) == [reply]
+    assert dispatcher.messages[0]["support_hotline"]  # the locality's hotline
+    assert slots(events)["status_attempts"] == 0  # not the citizen's mistake
+    assert "dossier_status" not in slots(events)
+
+
+@pytest.mark.parametrize(
+    "as_of, said",
+    [
+        ("2026-11-23T07:05:00+00:00", "14:05 ngày 23/11/2026"),
+        ("2026-11-23T14:05:00+07:00", "14:05 ngày 23/11/2026"),
+        ("2026-11-23T20:30:00+00:00", "03:30 ngày 24/11/2026"),  # next day in Vietnam
+    ],
+)
+def test_the_age_of_a_copy_is_said_in_vietnam_time(as_of: str, said: str) -> None:
+    assert format_moment(datetime.fromisoformat(as_of)) == said
+
+
+NAMING_THE_HOTLINE = [
+    "utter_status_upstream_busy", "utter_status_upstream_unreadable", "utter_status_stale",
+    "utter_status_overdue", "utter_status_give_up", "utter_status_rate_limited",
+    "utter_portal_unavailable", "utter_cannot_answer",
+]
+
+
+@pytest.mark.parametrize("hotline", ["18001096", None])
+@pytest.mark.parametrize("response", NAMING_THE_HOTLINE)
+def test_the_reply_names_the_hotline_only_when_it_is_known(
+    hotline: str | None, response: str, domain: dict[str, Any]
+) -> None:
+    chosen = runtime.with_hotline(response, hotline)
+
+    assert chosen == (response if hotline else response + "_no_hotline")
+    variants = domain["responses"][chosen]
+    # one text, no slot condition: Rasa would test it before the action sets the slot
+    assert [set(v) - {"buttons"} for v in variants] == [{"text"}]
+    assert ("{support_hotline}" in variants[0]["text"]) is bool(hotline)
