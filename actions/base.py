@@ -49,8 +49,10 @@ class PortalAction(Action, abc.ABC):
             logger.warning("portal unavailable or too slow in %s", self.name())
         except PortalError:
             logger.exception("portal error in %s", self.name())
+        hotline = runtime.hotline(runtime.known())
         dispatcher.utter_message(
-            response="utter_portal_unavailable", support_hotline=runtime.hotline(runtime.known())
+            response=runtime.with_hotline("utter_portal_unavailable", hotline),
+            support_hotline=hotline,
         )
         return []
 

@@ -517,8 +517,9 @@ class ActionAnswerProcedure(PortalAction):
 
     @staticmethod
     def _cannot_answer(dispatcher: CollectingDispatcher, reading: Resolution) -> list[EventType]:
+        hotline = runtime.hotline(runtime.known())
         dispatcher.utter_message(
-            response="utter_cannot_answer", support_hotline=runtime.hotline(runtime.known())
+            response=runtime.with_hotline("utter_cannot_answer", hotline), support_hotline=hotline
         )
         # the procedure the question names, to read instead ("tính giúp lương hưu" names none);
         # the close ones when unsure

@@ -40,3 +40,10 @@ def known() -> Locality | None:
 
 def hotline(known: Locality | None) -> str | None:
     return known.hotline if known else get_settings().support_hotline
+
+
+def with_hotline(response: str, hotline: str | None) -> str:
+    """The response naming the hotline, or its ``_no_hotline`` variant. Chosen here, not by a slot
+    condition in the domain: Rasa picks a variant before the action's SlotSet(support_hotline)
+    applies, so the first answer of a conversation would never name the hotline."""
+    return response if hotline else response + "_no_hotline"

@@ -139,7 +139,8 @@ async def test_connectors_down_gives_an_apology_not_an_error(
         portal_down, tracker("khai sinh", "ask_documents", {"procedure": "khai sinh"}), domain
     )
 
-    assert [m["response"] for m in messages] == ["utter_portal_unavailable"]
+    # no hotline known: the connectors never answered and none is configured
+    assert [m["response"] for m in messages] == ["utter_portal_unavailable_no_hotline"]
 
 
 async def test_a_message_without_a_procedure_name_asks_which_one(
@@ -159,7 +160,8 @@ async def test_a_slow_portal_still_gets_an_apology_within_three_seconds(
     )
 
     assert time.monotonic() - started < 3.0
-    assert [m["response"] for m in messages] == ["utter_portal_unavailable"]
+    # no hotline known: the connectors never answered and none is configured
+    assert [m["response"] for m in messages] == ["utter_portal_unavailable_no_hotline"]
 
 
 def responses(messages: list[dict[str, Any]]) -> list[str]:
