@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import subprocess
 import sys
 import time
 import uuid
@@ -25,7 +24,8 @@ import httpx
 import psycopg
 import yaml
 
-from scripts.stack import APP_BIN, ROOT, free_port
+from scripts.bench_support import manage, pct, serve_connectors
+from scripts.stack import ROOT
 
 DEFAULT_CATALOGUE = ROOT.parent / "shared" / "data" / "procedures" / "catalogue.jsonl.gz"
 QUERIES = ROOT / "benchmarks" / "search_queries.yml"
@@ -49,52 +49,6 @@ def database(backend: str, workdir: Path) -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def manage(url: str, *args: str) -> None:
-    env = {**os.environ, "DATABASE_URL": url}
-    subprocess.run(
-        [str(APP_BIN / "python"), "-m", "connectors.manage", *args],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-@contextmanager
-def server(url: str) -> Iterator[str]:
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "REDIS_KEY_PREFIX": f"bench{uuid.uuid4().hex[:6]}:"}
-    proc = subprocess.Popen(
-        [
-            str(APP_BIN / "uvicorn"),
-            "--factory",
-            "connectors.main:create_app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-access-log",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
 async def load(base: str, paths: list[str], concurrency: int) -> tuple[list[float], float]:
     latencies: list[float] = []
     queue = list(paths)
@@ -113,11 +67,6 @@ async def load(base: str, paths: list[str], concurrency: int) -> tuple[list[floa
         await asyncio.gather(*(worker(client) for _ in range(concurrency)))
         elapsed = time.perf_counter() - started
     return latencies, len(latencies) / elapsed
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def quality(base: str, cases: list[dict[str, str]]) -> tuple[float, float, list[str]]:
@@ -161,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
             manage(url, "import-catalogue", str(args.catalogue))
             manage(url, "seed")
             print(f"\n== {backend}: catalogue imported in {time.monotonic() - started:.1f} s")
-            with server(url) as base:
+            env = {"DATABASE_URL": url, "REDIS_KEY_PREFIX": f"bench{uuid.uuid4().hex[:6]}:"}
+            with serve_connectors(env) as base:
                 count = httpx.get(f"{base}/api/v1/procedures/search", params={"q": "a"}).status_code
                 assert count == 200
                 detail_codes = [

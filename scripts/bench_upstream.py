@@ -20,10 +20,8 @@ shipped). Then, over HTTP as the action server asks:
 from __future__ import annotations
 
 import argparse
-import os
 import secrets
 import statistics
-import subprocess
 import tempfile
 import time
 import uuid
@@ -35,7 +33,7 @@ from typing import Any
 
 import httpx
 
-from scripts.stack import APP_BIN, ROOT, free_port
+from scripts.bench_support import manage, pct, serve_connectors
 from tests.fakes.one_stop import (
     ID_NUMBER,
     VIETNAM_TZ,
@@ -52,32 +50,14 @@ FRESH_SECONDS = 5
 PREFIX = f"bench{uuid.uuid4().hex[:6]}:"  # both connectors processes share the cached copies
 
 
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
 def code(n: int) -> str:
     return f"000.00.30.H56-261120-{n:04d}"
-
-
-def manage(url: str, *args: str) -> None:
-    subprocess.run(
-        [str(APP_BIN / "python"), "-m", "connectors.manage", *args],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": url},
-        check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
 
 
 @contextmanager
 def connectors(url: str, province: Path, log: Path) -> Iterator[httpx.Client]:
     """The connectors reading dossiers from the fake; a client that asks as the action server."""
-    port = free_port()
     env = {
-        **os.environ,
         **secrets_env(),
         "DATABASE_URL": url,
         "REDIS_KEY_PREFIX": PREFIX,
@@ -88,40 +68,12 @@ def connectors(url: str, province: Path, log: Path) -> Iterator[httpx.Client]:
         "LOOKUP_RATE_LIMIT": "100000",
     }
     # the retries' and the breaker's warnings go to the log, out of the table
-    with log.open("ab") as out:
-        proc = subprocess.Popen(
-            [
-                str(APP_BIN / "uvicorn"),
-                "--factory",
-                "connectors.main:create_app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--no-access-log",
-                "--log-level",
-                "error",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError("the connectors did not start")
-        with httpx.Client(base_url=base, timeout=30, headers={"X-Service-Token": TOKEN}) as http:
-            yield http
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    with (
+        log.open("ab") as out,
+        serve_connectors(env, output=out, log_level="error") as base,
+        httpx.Client(base_url=base, timeout=30, headers={"X-Service-Token": TOKEN}) as http,
+    ):
+        yield http
 
 
 def look(http: httpx.Client, n: int) -> tuple[float, httpx.Response]:

@@ -60,12 +60,10 @@ def _postgres_database() -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """A migrated, seeded database for the session (read-mostly tests share it)."""
-    if request.param == "sqlite":
+def prepared_database(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A new database on ``backend`` ("sqlite" or "postgresql"), migrated, with the curated
+    entries; a fixture yields from it (a PostgreSQL one is dropped afterwards)."""
+    if backend == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'portal.sqlite3'}"
         _prepare(url)
         yield url
@@ -73,6 +71,14 @@ def database_url(
         for url in _postgres_database():
             _prepare(url)
             yield url
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A migrated, seeded database for the session (read-mostly tests share it)."""
+    yield from prepared_database(request.param, tmp_path_factory)
 
 
 def _prepare(url: str) -> None:

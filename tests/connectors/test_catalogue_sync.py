@@ -43,7 +43,7 @@ from connectors.main import create_app
 from connectors.procedures.models import Procedure
 from connectors.procedures.service import catalogue_version
 from connectors.settings import Settings
-from tests.connectors.conftest import REDIS_TEST_URL, SERVICE_TOKEN, _postgres_database, _prepare
+from tests.connectors.conftest import REDIS_TEST_URL, SERVICE_TOKEN, prepared_database
 
 FIXTURES = Path(__file__).parent / "fixtures" / "catalogue_sync"
 BEFORE, AFTER = FIXTURES / "before.jsonl", FIXTURES / "after.jsonl"
@@ -110,14 +110,7 @@ def sync_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """A database of its own (syncs retire records): migrated, with the curated entries."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('sync') / 'portal.sqlite3'}"
-        _prepare(url)
-        yield url
-    else:
-        for url in _postgres_database():
-            _prepare(url)
-            yield url
+    yield from prepared_database(request.param, tmp_path_factory)
 
 
 @pytest.fixture

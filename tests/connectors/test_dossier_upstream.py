@@ -39,11 +39,9 @@ from tests.fakes.one_stop import (
     SUPPLEMENT_CODE,
     UNKNOWN_STATUS,
     FakeOneStop,
-    in_progress_dossier,
     province_file,
     running,
     secrets_env,
-    supplement_dossier,
 )
 
 LOOKUP = "/api/v1/applications/lookup"
@@ -84,8 +82,7 @@ def upstream_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def fake(clock_start: datetime) -> Iterator[FakeOneStop]:
-    with running() as one_stop:
-        one_stop.add(supplement_dossier(clock_start), in_progress_dossier(clock_start))
+    with running(clock_start) as one_stop:
         yield one_stop
 
 
@@ -537,8 +534,7 @@ def test_health_reports_the_upstream_closed_when_it_answers(portal: Portal) -> N
 
 @pytest.fixture
 def oauth_portal(database_url: str, clock_start: datetime, tmp_path: Path) -> Iterator[Portal]:
-    with running(auth="oauth2") as one_stop:
-        one_stop.add(supplement_dossier(clock_start), in_progress_dossier(clock_start))
+    with running(clock_start, auth="oauth2") as one_stop:
         settings = upstream_settings(database_url, one_stop, tmp_path, dossier_cache_seconds=0)
         with connectors(settings, one_stop, clock_start) as running_portal:
             yield running_portal

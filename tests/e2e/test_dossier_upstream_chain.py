@@ -26,7 +26,6 @@ from tests.fakes.one_stop import (
     province_file,
     running,
     secrets_env,
-    supplement_dossier,
 )
 
 pytestmark = pytest.mark.e2e
@@ -44,10 +43,10 @@ def texts(messages: list[dict[str, object]]) -> str:
 def fake(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeOneStop]:
     """The fake province system, and the running connectors pointed at it for this module."""
     now = datetime.now(VIETNAM_TZ)
-    with running() as one_stop:
+    with running(now) as one_stop:
         never_seen = in_progress_dossier(now)
         never_seen["maHoSo"] = NEVER_SEEN_CODE
-        one_stop.add(supplement_dossier(now), in_progress_dossier(now), never_seen)
+        one_stop.add(never_seen)
         path = province_file(
             one_stop,
             tmp_path_factory.mktemp("province"),

@@ -18,17 +18,13 @@ is not JSON); ``reject`` (422: a refusal). Calls are counted per method.
 from __future__ import annotations
 
 import json
-import socket
-import threading
-from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
+
+from tests.fakes.server import JsonHandler, LoopbackFake
 
 API_KEY = "fake-feedback-system-key-2026"
 API_KEY_ENV = "FEEDBACK_UPSTREAM_API_KEY"  # the variable the example file names
@@ -65,31 +61,23 @@ class Record:
 
 
 @dataclass
-class FakeFeedbackSystem:
+class FakeFeedbackSystem(LoopbackFake):
     api_key: str = API_KEY
-    slow_seconds: float = 3.0
-    port: int = 0
     mode: Mode = "ok"
     records: dict[str, Record] = field(default_factory=dict)
-    calls: Counter[str] = field(default_factory=Counter)
     headers: list[dict[str, str]] = field(default_factory=list)  # of every POST, in order
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    _server: ThreadingHTTPServer | None = None
-    _thread: threading.Thread | None = None
-    _stopping: threading.Event = field(default_factory=threading.Event)
-    _connections: set[socket.socket] = field(default_factory=set)
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/api/v1"
+        return f"{self.origin}/api/v1"
+
+    def handler(self) -> type[JsonHandler]:
+        return _handler(self)
 
     # -- what tests do ---------------------------------------------------------------------
 
     def set_mode(self, mode: Mode) -> None:
-        if mode == "down":
-            self._stop_listening()
-        elif self._server is None:
-            self._listen()
+        self._set_listening(mode != "down")
         self.mode = mode
 
     def set_status(
@@ -106,39 +94,7 @@ class FakeFeedbackSystem:
         with self._lock:
             return [r for r in self.records.values() if r.source_code == tracking_code]
 
-    def start(self) -> FakeFeedbackSystem:
-        self._listen()
-        return self
-
-    def stop(self) -> None:
-        self._stopping.set()
-        self._stop_listening()
-
     # -- serving ---------------------------------------------------------------------------
-
-    def _listen(self) -> None:
-        if self.port == 0:
-            with socket.socket() as probe:
-                probe.bind(("127.0.0.1", 0))
-                self.port = probe.getsockname()[1]
-        self._stopping.clear()
-        server = ThreadingHTTPServer(("127.0.0.1", self.port), _handler(self))
-        server.daemon_threads = True
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, daemon=True)
-        self._thread.start()
-
-    def _stop_listening(self) -> None:
-        server, self._server = self._server, None
-        if server is not None:
-            server.shutdown()
-            server.server_close()
-        # a server that goes down drops its kept-alive connections too
-        with self._lock:
-            connections, self._connections = self._connections, set()
-        for connection in connections:
-            with suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
 
     def _store(self, body: dict[str, Any], key: str | None) -> tuple[Record, bool]:
         """The record for this request, and whether it is new."""
@@ -154,42 +110,16 @@ class FakeFeedbackSystem:
             return record, True
 
 
-def _handler(fake: FakeFeedbackSystem) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        # headers and body go out in two writes: without this, Nagle and delayed ACKs add 40 ms
-        disable_nagle_algorithm = True
-
-        def setup(self) -> None:
-            super().setup()
-            with fake._lock:
-                fake._connections.add(self.connection)
-
-        def finish(self) -> None:
-            with fake._lock:
-                fake._connections.discard(self.connection)
-            super().finish()
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass  # quiet: pytest shows the test's own output
-
+def _handler(fake: FakeFeedbackSystem) -> type[JsonHandler]:
+    class Handler(JsonHandler):
         def _send(self, status: int, body: Any) -> None:
             if fake.mode == "slow":  # the work is done; the answer comes late
-                fake._stopping.wait(fake.slow_seconds)
-            raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
-                self.send_header("Content-Length", str(len(raw)))
-                self.end_headers()
-                self.wfile.write(raw)
-            except (BrokenPipeError, ConnectionResetError):
-                self.close_connection = True  # the client gave up waiting (its timeout)
+                fake._pause(fake.slow_seconds)
+            self.send_json(status, body)
 
         def _common(self, method: str) -> bool:
             """Counts the call and applies the mode; False when the request is answered."""
-            with fake._lock:
-                fake.calls[method] += 1
+            fake._count(method)
             if self.headers.get("X-API-Key") != fake.api_key:
                 self._send(401, {"maLoi": "KHONG_XAC_THUC", "thongBao": "Sai khóa truy cập"})
                 return False
@@ -198,9 +128,8 @@ def _handler(fake: FakeFeedbackSystem) -> type[BaseHTTPRequestHandler]:
                 return False
             return True
 
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length)
+        def do_POST(self) -> None:  # noqa: N802 (http.server names it)
+            raw = self.read_body()
             with fake._lock:
                 fake.headers.append(dict(self.headers.items()))
             if self.path != PREFIX:
@@ -234,7 +163,7 @@ def _handler(fake: FakeFeedbackSystem) -> type[BaseHTTPRequestHandler]:
                 return
             self._send(201 if new else 200, record.public())
 
-        def do_GET(self) -> None:
+        def do_GET(self) -> None:  # noqa: N802 (http.server names it)
             if not self.path.startswith(PREFIX + "/"):
                 self._send(404, {"maLoi": "KHONG_TIM_THAY"})
                 return
@@ -254,13 +183,9 @@ def _handler(fake: FakeFeedbackSystem) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-@contextmanager
-def running(**options: Any) -> Iterator[FakeFeedbackSystem]:
-    fake = FakeFeedbackSystem(**options).start()
-    try:
-        yield fake
-    finally:
-        fake.stop()
+def running(**options: Any) -> FakeFeedbackSystem:
+    """A fake for ``with``: it serves from entering to leaving."""
+    return FakeFeedbackSystem(**options)
 
 
 def province_file(

@@ -19,22 +19,17 @@ Every dossier here is invented demo data ("Tỉnh Mẫu", people named "Thử", 
 from __future__ import annotations
 
 import base64
-import contextlib
 import json
 import random
-import socket
-import threading
-from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import unquote
 
 import yaml
+
+from tests.fakes.server import JsonHandler, LoopbackFake
 
 API_KEY = "fake-one-stop-key-2026"
 API_KEY_ENV = "DOSSIER_UPSTREAM_API_KEY"  # the variable the example file names
@@ -123,27 +118,22 @@ def in_progress_dossier(now: datetime) -> dict[str, Any]:
 
 
 @dataclass
-class FakeOneStop:
+class FakeOneStop(LoopbackFake):
     auth: Auth = "api_key"
-    slow_seconds: float = 3.0
     latency: float = 0.0  # every answer waits latency +- jitter (seconds)
     jitter: float = 0.0
     token_lifetime: int = 3600
-    port: int = 0
     mode: Mode = "ok"
     dossiers: dict[str, dict[str, Any]] = field(default_factory=dict)
-    calls: Counter[str] = field(default_factory=Counter)
     lookup_headers: list[dict[str, str]] = field(default_factory=list)
     tokens: set[str] = field(default_factory=set)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    _server: ThreadingHTTPServer | None = None
-    # kept-alive connections: "down" closes them too, or a client would still be answered
-    _connections: set[socket.socket] = field(default_factory=set)
-    _stopping: threading.Event = field(default_factory=threading.Event)
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return self.origin
+
+    def handler(self) -> type[JsonHandler]:
+        return _handler(self)
 
     # -- what tests do ---------------------------------------------------------------------
 
@@ -154,10 +144,7 @@ class FakeOneStop:
         return self
 
     def set_mode(self, mode: Mode) -> None:
-        if mode == "down":
-            self._stop_listening()
-        elif self._server is None:
-            self._listen()
+        self._set_listening(mode != "down")
         self.mode = mode
 
     def revoke_tokens(self) -> None:
@@ -170,37 +157,7 @@ class FakeOneStop:
             self.calls.clear()
             self.lookup_headers.clear()
 
-    def start(self) -> FakeOneStop:
-        self._listen()
-        return self
-
-    def stop(self) -> None:
-        self._stopping.set()
-        self._stop_listening()
-
     # -- serving ---------------------------------------------------------------------------
-
-    def _listen(self) -> None:
-        if self.port == 0:
-            with socket.socket() as probe:
-                probe.bind(("127.0.0.1", 0))
-                self.port = probe.getsockname()[1]
-        self._stopping.clear()
-        server = ThreadingHTTPServer(("127.0.0.1", self.port), _handler(self))
-        server.daemon_threads = True
-        self._server = server
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-
-    def _stop_listening(self) -> None:
-        server, self._server = self._server, None
-        if server is not None:
-            server.shutdown()
-            server.server_close()
-        with self._lock:
-            connections, self._connections = self._connections, set()
-        for connection in connections:
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
 
     def _authorised(self, headers: Any) -> bool:
         if self.auth == "api_key":
@@ -223,95 +180,66 @@ class FakeOneStop:
         if self.mode == "slow":
             delay = self.slow_seconds
         if delay > 0:
-            self._stopping.wait(delay)
+            self._pause(delay)
 
 
-def _handler(fake: FakeOneStop) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        # headers and body go out in two writes: without this, Nagle and the client's delayed
-        # ACK add 40 ms to every answer, which a real server does not (the benchmark's figures)
-        disable_nagle_algorithm = True
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass  # quiet: pytest shows the test's own output
-
-        def setup(self) -> None:
-            super().setup()
-            with fake._lock:
-                fake._connections.add(self.connection)
-
-        def finish(self) -> None:
-            with fake._lock:
-                fake._connections.discard(self.connection)
-            with contextlib.suppress(OSError):
-                super().finish()
-
-        def _send(self, status: int, body: Any) -> None:
-            raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(raw)))
-            self.end_headers()
-            # the client may have given up waiting (its timeout)
-            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                self.wfile.write(raw)
-
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            self.rfile.read(length)
+def _handler(fake: FakeOneStop) -> type[JsonHandler]:
+    class Handler(JsonHandler):
+        def do_POST(self) -> None:  # noqa: N802 (http.server names it)
+            self.read_body()
             if self.path != TOKEN_PATH:
-                self._send(404, {"maLoi": "KHONG_TIM_THAY"})
+                self.send_json(404, {"maLoi": "KHONG_TIM_THAY"})
                 return
-            with fake._lock:
-                fake.calls["token"] += 1
+            fake._count("token")
             token = fake._issue_token(str(self.headers.get("Authorization") or ""))
             if token is None:
-                self._send(401, {"error": "invalid_client"})
+                self.send_json(401, {"error": "invalid_client"})
                 return
-            self._send(
+            self.send_json(
                 200,
                 {"access_token": token, "token_type": "Bearer", "expires_in": fake.token_lifetime},
             )
 
-        def do_GET(self) -> None:
+        def do_GET(self) -> None:  # noqa: N802 (http.server names it)
             if not self.path.startswith(PREFIX):
-                self._send(404, {"maLoi": "KHONG_TIM_THAY"})
+                self.send_json(404, {"maLoi": "KHONG_TIM_THAY"})
                 return
             with fake._lock:
                 fake.calls["lookup"] += 1
                 fake.lookup_headers.append(dict(self.headers.items()))
             if not fake._authorised(self.headers):
-                self._send(401, {"maLoi": "KHONG_XAC_THUC", "thongBao": "Sai khóa truy cập"})
+                self.send_json(401, {"maLoi": "KHONG_XAC_THUC", "thongBao": "Sai khóa truy cập"})
                 return
             fake._wait()
             if fake.mode == "error":
-                self._send(500, {"maLoi": "LOI_HE_THONG", "thongBao": "Lỗi hệ thống"})
+                self.send_json(500, {"maLoi": "LOI_HE_THONG", "thongBao": "Lỗi hệ thống"})
                 return
             if fake.mode == "malformed":
-                self._send(200, b"<html><body>Gateway Timeout</body></html")
+                self.send_json(200, b"<html><body>Gateway Timeout</body></html")
                 return
             code = unquote(self.path.removeprefix(PREFIX).split("?", 1)[0])
             with fake._lock:
                 dossier = fake.dossiers.get(code)
                 dossier = json.loads(json.dumps(dossier)) if dossier else None
             if dossier is None:
-                self._send(404, {"maLoi": "HS_KHONG_TON_TAI", "thongBao": "Không tìm thấy hồ sơ"})
+                self.send_json(
+                    404, {"maLoi": "HS_KHONG_TON_TAI", "thongBao": "Không tìm thấy hồ sơ"}
+                )
                 return
             if fake.mode == "unknown-status":
                 dossier["trangThai"] = UNKNOWN_STATUS
-            self._send(200, {"maLoi": "0", "thongBao": "Thành công", "data": dossier})
+            self.send_json(200, {"maLoi": "0", "thongBao": "Thành công", "data": dossier})
 
     return Handler
 
 
-@contextmanager
-def running(**options: Any) -> Iterator[FakeOneStop]:
-    fake = FakeOneStop(**options).start()
-    try:
-        yield fake
-    finally:
-        fake.stop()
+def running(now: datetime | None = None, **options: Any) -> FakeOneStop:
+    """A fake for ``with``: it serves from entering to leaving; given ``now``, it holds the two
+    invented dossiers dated around that time."""
+    fake = FakeOneStop(**options)
+    if now is not None:
+        fake.add(supplement_dossier(now), in_progress_dossier(now))
+    return fake
 
 
 def province_file(

@@ -13,18 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from connectors.feedback.worker import Forwarder
 from tests.connectors.conftest import Clock
-from tests.connectors.feedback_fixtures import (  # fixtures, by name
-    clock,
-    factory,
-    fake,
-    forwarder,
-    make_forwarder,
-    outbox_row,
-    submit,
-)
+from tests.connectors.feedback_upstream.conftest import outbox_row, submit
 from tests.fakes.feedback_system import FakeFeedbackSystem, Mode
-
-__all__ = ["clock", "factory", "fake", "forwarder", "make_forwarder"]  # fixtures used by name
 
 ANSWER = "UBND phường đã thay bóng đèn ngày 25/11/2026 (trả lời mẫu, demo)."
 

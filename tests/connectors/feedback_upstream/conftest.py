@@ -1,7 +1,7 @@
 """Fixtures of the feedback-upstream tests (outbox and sync): the fake provincial feedback
 system, a connectors instance's forwarder at a test clock, and a complaint to send.
 
-Imported by name in tests/connectors/test_feedback_outbox.py and test_feedback_sync.py.
+``clock`` here is the forwarder's own clock, not the API's of tests/connectors/conftest.py.
 """
 
 from __future__ import annotations

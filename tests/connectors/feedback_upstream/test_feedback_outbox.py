@@ -10,44 +10,32 @@ import subprocess
 import sys
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.config import Config
-from alembic.migration import MigrationContext
 from fastapi.testclient import TestClient
-from sqlalchemy import inspect, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from connectors import manage
 from connectors.applications.service import as_utc
-from connectors.db import make_engine
 from connectors.feedback.models import Feedback, FeedbackOutbox
 from connectors.feedback.outbox import claim, retry_delay, retry_refused
 from connectors.feedback.upstream import DeliveryConfig
 from connectors.feedback.worker import Forwarder, build_forwarder
 from connectors.main import create_app
-from connectors.models import Base
 from connectors.privacy.service import forget
 from connectors.settings import Settings
 from connectors.upstream.client import UpstreamConfigError
 from connectors.upstream.config import UpstreamFileError
-from tests.connectors.conftest import SERVICE, Clock, _postgres_database
-from tests.connectors.feedback_fixtures import (  # fixtures, by name
+from tests.connectors.conftest import SERVICE, Clock
+from tests.connectors.feedback_upstream.conftest import (
     COMPLAINT,
     RESILIENCE,
     ForwarderFactory,
-    clock,
-    factory,
-    fake,
-    forwarder,
-    make_forwarder,
     outbox_row,
     submit,
     wait_for,
@@ -59,41 +47,6 @@ from tests.fakes.feedback_system import (
     Mode,
     province_file,
 )
-
-__all__ = ["clock", "factory", "fake", "forwarder", "make_forwarder"]  # fixtures used by name
-
-
-# -- the schema ------------------------------------------------------------------------------
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
-    else:
-        yield from _postgres_database()
-
-
-def test_migration_0009_adds_the_outbox_and_takes_it_away_again(fresh_url: str) -> None:
-    config = Config(str(manage.ALEMBIC_INI))
-    config.set_main_option("sqlalchemy.url", fresh_url.replace("%", "%%"))
-    command.upgrade(config, "0009")
-    command.downgrade(config, "0008")
-    engine = make_engine(fresh_url)
-    try:
-        before = set(inspect(engine).get_table_names())
-        engine.dispose()
-        command.upgrade(config, "head")
-        after = set(inspect(engine).get_table_names())
-        with engine.connect() as connection:
-            diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
-    finally:
-        engine.dispose()
-
-    assert "feedback_outbox" not in before
-    assert "feedback_outbox" in after
-    assert [d for d in diff if "feedback_outbox" in repr(d)] == []
-
 
 # -- writing the outbox ----------------------------------------------------------------------
 
