@@ -15,6 +15,9 @@ python -m connectors.manage sync-catalogue [FILE|URL] [--dry-run] [--report OUT.
 python -m connectors.manage init           # migrate + seed + the national catalogue when it
                                            # changed + demo dossiers (unless DEMO_DATA is off):
                                            # what `make run` does before starting
+python -m connectors.manage check-upstream [FILE] [--code CODE]
+                                           # a province's dossier file tried: loads, secrets
+                                           # set, one test dossier read through it
 python -m connectors.manage feedback-outbox [--retry-refused] [--sync]
                                            # complaints not yet in the province's feedback
                                            # system sent now; what is left (and refused) listed
@@ -225,6 +228,24 @@ def _sync_command(
     return 0 if report.status in ("applied", "dry_run") and not report.failed else 1
 
 
+def _check_upstream(database_url: str, file: Path | None, code: str | None) -> int:
+    """0 when the file loads, its secrets are set and (with a code) the dossier reads whole."""
+    from connectors.applications.sources.check import check_upstream
+
+    if file is None:
+        logger.error("check-upstream: give the file, or set DOSSIER_UPSTREAM_FILE")
+        return 1
+    engine = make_engine(database_url)  # our catalogue names the dossier's procedure
+    try:
+        with make_session_factory(engine)() as session:
+            check = check_upstream(file, session, code)
+    finally:
+        engine.dispose()
+    for line in check.lines:
+        print(line)
+    return 0 if check.ok else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m connectors.manage",
@@ -248,6 +269,12 @@ def main(argv: list[str] | None = None) -> int:
                          help="apply even if it withdraws more than "
                          "CATALOGUE_SYNC_MAX_WITHDRAWN_SHARE of the national records")
     feedback_cli.add_parser(commands)
+    checking = commands.add_parser(
+        "check-upstream", help="try a province's dossier file (connectors/upstream/README.md)"
+    )
+    checking.add_argument("file", type=Path, nargs="?",
+                          help="the province's file (default: $DOSSIER_UPSTREAM_FILE)")
+    checking.add_argument("--code", help="a test dossier's code to look up through it")
     staff = commands.add_parser("staff-add", help="password from $STAFF_PASSWORD or stdin")
     staff.add_argument("username")
     staff.add_argument("--role", choices=["agent", "supervisor", "admin"], required=True)
@@ -260,6 +287,8 @@ def main(argv: list[str] | None = None) -> int:
     url = settings.database_url
     if args.command == feedback_cli.COMMAND:
         return feedback_cli.run(args, settings)
+    if args.command == "check-upstream":
+        return _check_upstream(url, args.file or settings.dossier_upstream_file, args.code)
     if args.command == "staff-add":
         problem = staff_add(url, args.username, args.role, args.name or args.username,
                             _read_password())
