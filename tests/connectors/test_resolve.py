@@ -49,6 +49,9 @@ def resolve(client: TestClient, q: str, focus: str | None = None) -> Any:
          "1.010038"),
         ("báo tạm vắng đi làm xa", "1.003677"),
         ("dang ky ho kinh doanh", "1.001612"),
+        # a driving licence named by its class alone
+        ("bằng a1 bị mất", "3.000348"),
+        ("bằng B1 hết hạn đổi ở đâu", "3.000347"),
         ("tam ngung kinh doanh ho ca the", "1.001570"),
     ],
 )
@@ -224,3 +227,14 @@ def test_a_paper_is_another_topic_only_when_the_focus_is_not_about_it(
     client: TestClient, q: str, focus: str | None, names_another: bool
 ) -> None:
     assert resolve(client, q, focus)["names_a_paper"] is names_another
+
+
+@pytest.mark.parametrize("q", ["bằng B2 cũ còn dùng được không", "bang b2 cu con dung duoc ko"])
+def test_an_old_licence_class_offers_the_licence_procedures(client: TestClient, q: str) -> None:
+    """No procedure answers whether an old B2 licence is still valid, but the choices offered
+    are the driving-licence ones (before: a passport line)."""
+    body = resolve(client, q)
+
+    assert body["decision"] == "no_fit", body
+    assert [c["code"][:3] for c in body["candidates"][:3]] == ["3.0"] * 3
+    assert {c["code"] for c in body["candidates"][:3]} <= {"3.000346", "3.000347", "3.000348"}
