@@ -152,7 +152,20 @@ class ValidateFeedbackForm(FormValidationAction):
         if requested == "feedback_contact" and current and self._more_details(tracker):
             dispatcher.utter_message(response="utter_feedback_added")
             return {"feedback_description": f"{current}\n{text}"}
+        if requested == "feedback_location" and current and self._story_at_place(tracker):
+            # the citizen went on telling what happened: it is kept, and the place asked again
+            # (or taken from it, when the story names one)
+            dispatcher.utter_message(response="utter_feedback_added")
+            return {"feedback_description": f"{current}\n{text}"}
         return {}
+
+    @staticmethod
+    def _story_at_place(tracker: Tracker) -> bool:
+        text, intent = _latest(tracker)
+        return (
+            not text.startswith("/") and not _skipping(text, intent)
+            and fp.tells_what_happened(text)
+        )
 
     @staticmethod
     def _more_details(tracker: Tracker) -> bool:
@@ -171,6 +184,9 @@ class ValidateFeedbackForm(FormValidationAction):
         if tracker.get_slot("requested_slot") == "feedback_location":
             if _skipping(text, intent):
                 return {"feedback_location": SKIPPED}
+            if self._story_at_place(tracker):
+                place = fp.find_place(text)  # the story may name the place: then it is answered
+                return {"feedback_location": place} if place else {}
             return {"feedback_location": text} if text and not text.startswith("/") else {}
         place = fp.find_place(text)
         return {"feedback_location": place} if place else {}

@@ -171,6 +171,26 @@ def find_place(text: str) -> str | None:
     return " ".join(kept) or None
 
 
+# At the place question a longer message is read for what it is: an address is mostly place
+# words, numbers and names ("ngõ 12 phố Hàng Bông, phường Hàng Gai"); a story is mostly not.
+PLACE_ANSWER_WORDS = 8
+
+
+def _is_place_word(word: str) -> bool:
+    return word.lower() in _PLACE_WORDS or word[0].isdigit() or word[0].isupper() or "/" in word
+
+
+def looks_like_address(text: str) -> bool:
+    words = [bare for w in nfc(text).split() if (bare := w.strip(",.;:()"))]
+    return bool(words) and 2 * sum(map(_is_place_word, words)) >= len(words)
+
+
+def tells_what_happened(text: str) -> bool:
+    """At the place question: a message that tells (more of) what happened, not only where
+    ("cán bộ phường thu thêm 200 nghìn mới nhận hồ sơ khai sinh"); it joins the description."""
+    return len(nfc(text).split()) >= PLACE_ANSWER_WORDS and not looks_like_address(text)
+
+
 def leaves_no_phone(text: str) -> bool:
     """"bỏ qua", "không có số đâu", "thôi khỏi em": no phone, the complaint goes on."""
     clean = nfc(text)

@@ -434,3 +434,33 @@ async def test_submit_sends_no_control_characters(
     assert (sent["topic"], sent["description"], sent["location"], sent["contact_phone"]) == (
         "Rác thải", DESCRIPTION, "ngõ 12", None
     )
+
+
+STORY = "Cán bộ một cửa phường quát tháo"
+
+
+@pytest.mark.parametrize(
+    "text, location, added",
+    [
+        # an address, with or without a cue word: the place
+        ("ngõ 12 phố Hàng Bông, phường Hàng Gai, quận Hoàn Kiếm", "ngõ 12 phố Hàng Bông, phường "
+         "Hàng Gai, quận Hoàn Kiếm", False),
+        ("trước cổng trường tiểu học Kim Đồng có nhiều xe đỗ", "trước cổng trường tiểu học Kim "
+         "Đồng có nhiều xe đỗ", False),
+        ("UBND phường 5", "UBND phường 5", False),
+        # the citizen goes on with the story: kept in the description, the place asked again
+        ("cán bộ còn bắt tôi chờ cả buổi sáng rồi bảo về mai quay lại", None, True),
+        # the story names the place: it answers the question too
+        ("lúc tôi nộp hồ sơ khai sinh cho con tại phường Tân Mai thì cán bộ đòi thêm tiền",
+         "phường Tân Mai", True),
+    ],
+)
+async def test_the_story_told_at_the_place_question_is_not_taken_for_the_place(
+    tracker: TrackerFactory, domain: dict[str, Any], text: str, location: str | None,
+    added: bool,
+) -> None:
+    slots = await extract(tracker, domain, text, "inform", requested_slot="feedback_location",
+                          feedback_description=STORY)
+
+    assert slots.get("feedback_location") == location
+    assert slots.get("feedback_description") == (f"{STORY}\n{text}" if added else None)
