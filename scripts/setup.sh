@@ -134,6 +134,26 @@ ensure_browser() {
   fi
 }
 
+# The citizen web chat (web/, served by the Rasa server at /chat/) takes its socket.io client from
+# npm, served from this machine, never from a CDN. Without it the page loads but cannot connect.
+WEB_DIR="$ROOT/web"
+ensure_web() {
+  if ! command -v npm >/dev/null 2>&1; then
+    say "NOTICE: npm is missing: the web chat page needs Node.js >= 18 and npm for its socket.io client"
+    return 0
+  fi
+  local want; want="$({ cat "$WEB_DIR/package-lock.json"; node --version; } | sha256sum | cut -c1-16)"
+  if [ "$(cat "$WEB_DIR/node_modules/.lock-stamp" 2>/dev/null)" != "$want" ]; then
+    say "installing the web chat's socket.io client from ${WEB_DIR#$ROOT/}/package-lock.json"
+    if (cd "$WEB_DIR" && npm ci --silent --no-audit --no-fund --ignore-scripts); then
+      echo "$want" > "$WEB_DIR/node_modules/.lock-stamp"
+    else
+      say "NOTICE: 'npm ci' in ${WEB_DIR#$ROOT/} failed: the web chat page cannot connect without it"
+    fi
+  fi
+}
+
 ensure_app_env
 ensure_rasa_env
 ensure_browser
+ensure_web

@@ -411,9 +411,10 @@ class Stack:
                 ],
                 {
                     **rasa_env_,
-                    # pages allowed to open a socket.io chat: the connectors' chat page by default
+                    # pages allowed to open a socket.io chat, and sites allowed to embed the
+                    # bubble: by default only the chat page Rasa serves (web/, at /chat/)
                     "ALLOWED_ORIGINS": rasa_env_.get("ALLOWED_ORIGINS")
-                    or f"{c.connectors_url},http://localhost:{c.connectors_port}",
+                    or f"{c.rasa_url},http://localhost:{c.rasa_port}",
                 },
                 f"{c.rasa_url}/",
             ),
@@ -514,7 +515,9 @@ def _banner(stack: Stack) -> None:
     print(
         f"""
   Trợ lý Dịch vụ công is running.
-    chat page        {c.connectors_url}/
+    chat page        {c.rasa_url}/chat/   (what citizens open)
+    chat bubble      <script src="{c.rasa_url}/chat/widget.js" defer></script>
+                     on any site listed in ALLOWED_ORIGINS (web/README.md)
     REST channel     curl -s {c.rasa_url}/webhooks/rest/webhook \\
                        -H 'Content-Type: application/json' \\
                        -d '{{"sender":"a","message":"đăng ký khai sinh cần giấy tờ gì"}}'

@@ -43,6 +43,22 @@ def allowed_origins(environ: Mapping[str, str]) -> frozenset[str]:
     return parse_origins(environ.get("ALLOWED_ORIGINS", ""))
 
 
+def page_origin(environ: Mapping[str, str]) -> str | None:
+    """The origin of the chat page this server serves (RASA_PUBLIC_URL), or None when that is
+    unset or relative (behind a proxy on the same origin: ALLOWED_ORIGINS must name it then)."""
+    public = environ.get("RASA_PUBLIC_URL", "").strip()
+    if not public:
+        return None
+    parts = urlsplit(public)
+    return normalise_origin(f"{parts.scheme}://{parts.netloc}") if parts.netloc else None
+
+
+def socket_origins(environ: Mapping[str, str]) -> frozenset[str]:
+    """Pages that may open a socket.io chat: ALLOWED_ORIGINS and the chat page's own origin."""
+    own = page_origin(environ)
+    return allowed_origins(environ) | ({own} if own else set())
+
+
 def origin_allowed(origin: str | None, allowed: frozenset[str]) -> bool:
     """True only for an Origin header naming one of ``allowed``; a missing one is refused."""
     if not origin:

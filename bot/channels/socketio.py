@@ -12,6 +12,14 @@ their conversation. Here:
 - ``user_uttered`` speaks in the session bound to that socket; one naming another session is
   dropped. Messages longer than MAX_MESSAGE_CHARS become ``/message_too_long``.
 
+For the web chat (web/, served by bot/channels/webpage.py) the server also sends, after
+``session_confirm``, ``session_history {"session_id", "messages"}``: the conversation so far when a
+session is resumed with its token (empty for a new one), so a reloaded page shows it again without
+keeping a transcript in the browser (bot/channels/history.py); and ``bot_typing {"typing"}`` around
+the handling of each message, so the page shows "typing" until the bot's last reply. Clients that
+do not know these events (rasa-webchat) ignore them. The chat page's own origin (RASA_PUBLIC_URL)
+is always allowed.
+
 Also kept: the ``enter_room`` fix (python-socketio >= 5.10 made it a coroutine that Rasa 3.6 does
 not await, RasaHQ/rasa#13027). Bindings live in this process: with several Rasa processes the
 load balancer must keep a socket on one of them, as socket.io itself requires.
@@ -29,21 +37,31 @@ from typing import Any
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOOutput
 from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
-from sanic import Blueprint, response
+from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot.channels.history import conversation_history
 from bot.channels.limits import (
     MAX_METADATA_CHARS,
     capped,
     max_message_chars,
     metadata_too_large,
 )
-from bot.channels.origins import allowed_origins, origin_allowed
+from bot.channels.origins import origin_allowed, socket_origins
 from bot.channels.sessions import SessionSigner, session_secret
 
 logger = logging.getLogger(__name__)
+
+
+class _AppAwareBlueprint(SocketBlueprint):
+    """Rasa's socket.io blueprint, remembering the app it is registered on: the app's agent holds
+    the tracker store a resumed session's history is read from."""
+
+    def register(self, app: Sanic, options: dict[str, Any]) -> None:
+        self.ctx.app = app
+        super().register(app, options)
 
 
 class SocketIOInput(RasaSocketIOInput):
@@ -54,9 +72,12 @@ class SocketIOInput(RasaSocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         # read here, not at import: the launcher's environment decides
-        allowed = allowed_origins(os.environ)
+        allowed = socket_origins(os.environ)
         if not allowed:
-            logger.warning("ALLOWED_ORIGINS is empty: every socket.io connection is refused")
+            logger.warning(
+                "ALLOWED_ORIGINS and RASA_PUBLIC_URL name no origin: every socket.io connection "
+                "is refused"
+            )
         signer = SessionSigner(session_secret(os.environ))
         max_chars = max_message_chars(os.environ)
         namespace = self.namespace
@@ -66,7 +87,8 @@ class SocketIOInput(RasaSocketIOInput):
         # CORS headers come from Rasa's --cors (sanic_cors); engine.io adding its own would
         # double them, hence [] as in Rasa. Origins are checked in ``connect``.
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[])
-        webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+        webhook = _AppAwareBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+        webhook.ctx.app = None
         self.sio = sio  # Rasa's get_output_channel() reads it
 
         async def join(sid: str, room: str) -> None:
@@ -74,10 +96,27 @@ class SocketIOInput(RasaSocketIOInput):
             if inspect.isawaitable(result):  # python-socketio >= 5.10
                 await result
 
+        async def typing(sid: str, on: bool) -> None:
+            await sio.emit("bot_typing", {"typing": on}, room=sid, namespace=namespace)
+
         async def leave(sid: str, room: str) -> None:
             result = sio.leave_room(sid, room, namespace=namespace)
             if inspect.isawaitable(result):
                 await result
+
+        async def history(session_id: str) -> list[dict[str, Any]]:
+            agent = getattr(getattr(webhook.ctx.app, "ctx", None), "agent", None)
+            store = getattr(agent, "tracker_store", None)
+            if store is None:
+                return []
+            try:
+                tracker = await store.retrieve(session_id)
+            except Exception:  # the history is a courtesy: the conversation goes on without it
+                logger.exception("the history of a resumed web chat could not be read")
+                return []
+            if tracker is None:
+                return []
+            return conversation_history(event.as_dict() for event in tracker.events)
 
         @webhook.route("/", methods=["GET"])
         async def health(_request: Request) -> HTTPResponse:
@@ -100,7 +139,8 @@ class SocketIOInput(RasaSocketIOInput):
         async def session_request(sid: str, data: Any = None) -> None:
             asked = data if isinstance(data, dict) else {}
             session_id = asked.get("session_id")
-            if signer.verify(session_id, asked.get("session_token")):
+            resumed = signer.verify(session_id, asked.get("session_token"))
+            if resumed:
                 assert isinstance(session_id, str)  # verify() accepts only strings
                 token = signer.token_for(session_id)
             else:
@@ -117,6 +157,16 @@ class SocketIOInput(RasaSocketIOInput):
             await sio.emit(
                 "session_confirm",
                 {"session_id": session_id, "session_token": token},
+                room=sid,
+                namespace=namespace,
+            )
+            # only after the token was checked, and only to this socket
+            await sio.emit(
+                "session_history",
+                {
+                    "session_id": session_id,
+                    "messages": await history(session_id) if resumed else [],
+                },
                 room=sid,
                 namespace=namespace,
             )
@@ -147,7 +197,11 @@ class SocketIOInput(RasaSocketIOInput):
                 input_channel=self.name(),
                 metadata=page_metadata(data.get(self.metadata_key)),
             )
-            await on_new_message(message)
+            await typing(sid, True)
+            try:
+                await on_new_message(message)  # returns once every reply has been emitted
+            finally:
+                await typing(sid, False)
 
         return webhook
 

@@ -1,9 +1,10 @@
 """Security headers on every connectors response.
 
-The chat page shows what other people typed (a feedback topic read back to whoever has its code),
-so its Content-Security-Policy allows script and styles only from this origin and connections
-only to this origin and Rasa's REST channel: an injected ``<script>`` or ``onmouseover`` does not
-run even if the page's own escaping ever fails. API answers carry citizens' data: never cached.
+Any HTML page of the connectors gets a Content-Security-Policy allowing script and styles only
+from this origin and connections only to this origin and Rasa: an injected ``<script>`` or
+``onmouseover`` does not run even if a page's own escaping ever fails. (The citizen chat page,
+which used to be here, is now served by the Rasa server with its own policy: web/ and
+bot/channels/headers.py.) API answers carry citizens' data: never cached.
 """
 
 from __future__ import annotations

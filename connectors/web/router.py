@@ -1,17 +1,19 @@
-"""The citizen chat page (same origin as the connectors; it talks to Rasa's REST channel)."""
+"""The web chat's address on the connectors and the configuration its header shows.
+
+The chat page itself is served by the Rasa server (web/, bot/channels/webpage.py), on the same
+origin as its socket: the connectors' old address sends citizens there, and the page's header
+(locality name, hotline) is read from here through that server.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from fastapi import APIRouter, HTTPException
-from fastapi.responses import FileResponse
+from fastapi import APIRouter
+from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 
 from connectors.deps import SettingsDep
 from connectors.locality.service import load_locality
 
-STATIC = Path(__file__).parent / "static"
 router = APIRouter(tags=["web"])
 
 
@@ -21,25 +23,14 @@ class ChatConfig(BaseModel):
     hotline: str
 
 
-# The page's script and styles are files of their own, because its CSP forbids inline ones.
-# Explicit routes, not a directory mount: nothing else in static/ is ever served by accident.
-ASSETS = {
-    "chat.js": "text/javascript; charset=utf-8",
-    "chat.css": "text/css; charset=utf-8",
-}
+def chat_page_url(rasa_public_url: str) -> str:
+    return f"{rasa_public_url.rstrip('/')}/chat/"
 
 
 @router.get("/", include_in_schema=False)
-def chat_page() -> FileResponse:
-    return FileResponse(STATIC / "chat.html", media_type="text/html; charset=utf-8")
-
-
-@router.get("/static/{name}", include_in_schema=False)
-def chat_asset(name: str) -> FileResponse:
-    media_type = ASSETS.get(name)
-    if media_type is None:
-        raise HTTPException(status_code=404, detail="Không tìm thấy tệp.")
-    return FileResponse(STATIC / name, media_type=media_type)
+def chat_page(settings: SettingsDep) -> RedirectResponse:
+    # links and bookmarks of the old page (it was here until the socket.io chat) keep working
+    return RedirectResponse(chat_page_url(settings.rasa_public_url), status_code=307)
 
 
 @router.get("/api/v1/webchat/config", response_model=ChatConfig)

@@ -1,37 +1,30 @@
-"""Security headers on every connectors answer; a chat page needing nothing its CSP forbids."""
+"""Security headers on every connectors answer; the old chat address sends citizens to the page
+the Rasa server serves (its own headers and sources: tests/browser/test_web_server.py and
+test_web_sources.py)."""
 
 from __future__ import annotations
-
-from html.parser import HTMLParser
 
 import pytest
 from fastapi.testclient import TestClient
 
 from connectors.settings import Settings
 from connectors.web.headers import DOCS_CSP, chat_csp, origin_of
-from connectors.web.router import STATIC
 
 COMMON = {
     "x-content-type-options": "nosniff",
     "referrer-policy": "no-referrer",
     "x-frame-options": "DENY",
 }
-PAGE_CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; "
-    "connect-src 'self' http://127.0.0.1:5005; img-src 'self' data:; "
-    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
 NO_STORE = {"cache-control": "no-store"}
-HTML_CSP = {"content-security-policy": PAGE_CSP}
 ABSENT = None
 
 
 @pytest.mark.parametrize(
     ("path", "status", "media_type", "expected"),
     [
-        ("/", 200, "text/html", {**HTML_CSP, "cache-control": ABSENT}),
-        ("/static/chat.js", 200, "text/javascript", {"content-security-policy": ABSENT}),
-        ("/static/chat.css", 200, "text/css", {"content-security-policy": ABSENT}),
+        # the chat page's files moved to the Rasa server (web/): nothing is served here
+        ("/static/chat.js", 404, "application/json", {}),
+        ("/static/chat.css", 404, "application/json", {}),
         ("/static/chat.html", 404, "application/json", {}),
         ("/static/router.py", 404, "application/json", {}),
         ("/static/..%2Frouter.py", 404, "application/json", {}),
@@ -100,51 +93,22 @@ def test_connect_src_lists_only_the_rest_channels_origin(
     assert connect_src in chat_csp(rasa_public_url)
 
 
-def test_the_page_policy_follows_the_configured_rasa_url(settings: Settings) -> None:
+@pytest.mark.parametrize(
+    ("rasa_public_url", "page"),
+    [
+        ("http://127.0.0.1:5005", "http://127.0.0.1:5005/chat/"),
+        ("https://chat.tinh.gov.vn/rasa/", "https://chat.tinh.gov.vn/rasa/chat/"),
+    ],
+)
+def test_the_old_chat_address_sends_citizens_to_the_page_rasa_serves(
+    settings: Settings, rasa_public_url: str, page: str
+) -> None:
     from connectors.main import create_app
 
-    configured = settings.model_copy(update={"rasa_public_url": "https://chat.tinh.gov.vn/rasa"})
+    configured = settings.model_copy(update={"rasa_public_url": rasa_public_url})
     with TestClient(create_app(configured)) as client:
-        policy = client.get("/").headers["content-security-policy"]
+        response = client.get("/", follow_redirects=False)
 
-    assert "connect-src 'self' https://chat.tinh.gov.vn;" in policy
-
-
-class _InlineCode(HTMLParser):
-    """What in a page the policy would block: inline scripts, styles and event handlers."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.found: list[str] = []
-        self._in: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        names = {name for name, _ in attrs}
-        if tag == "style":
-            self.found.append("<style>")
-        if tag == "script" and "src" not in names:
-            self.found.append("<script> without src")
-        self.found += [f"{tag} {n}=" for n in names if n.startswith("on") or n == "style"]
-        self._in = tag
-
-    def handle_data(self, data: str) -> None:
-        if self._in == "script" and data.strip():
-            self.found.append("script body")
-
-
-def test_the_page_has_no_inline_script_style_or_handler() -> None:
-    parser = _InlineCode()
-    parser.feed((STATIC / "chat.html").read_text(encoding="utf-8"))
-
-    assert parser.found == []
-
-
-@pytest.mark.parametrize(
-    "sink", ["innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(",
-             "new Function", "setAttribute(\"on", ".style."]
-)
-def test_the_script_builds_no_html_from_strings(sink: str) -> None:
-    source = (STATIC / "chat.js").read_text(encoding="utf-8").splitlines()
-    code = [line for line in source if not line.strip().startswith("//")]
-
-    assert [line for line in code if sink in line] == []
+    assert (response.status_code, response.headers["location"]) == (307, page)
+    for name, value in COMMON.items():
+        assert response.headers.get(name) == value, name

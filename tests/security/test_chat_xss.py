@@ -2,10 +2,12 @@
 
 The attacker files complaints through the real conversation (Rasa's REST channel) with markup
 in the description, whose first clause becomes the stored topic. A victim (another browser, any
-sender) looks one up with "tra cứu phản ánh <code>": the bot repeats the topic, and the old page
-turned it into HTML (``linkify()`` left ``"`` unescaped, so a URL broke out of ``href``). Then the
-victim hovers and clicks every link. Nothing planted may run, and an inline script injected into
-the page must be refused by its Content-Security-Policy.
+sender) looks one up with "tra cứu phản ánh <code>" on the web chat (/chat/ on the Rasa server,
+over socket.io): the bot repeats the topic, and the old page turned it into HTML (``linkify()``
+left ``"`` unescaped, so a URL broke out of ``href``). Then the victim hovers and clicks every
+link, reloads (the conversation comes back from the server and is drawn again) and does it again.
+Nothing planted may run, and an inline script injected into the page must be refused by its
+Content-Security-Policy.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import pytest
 
 from scripts.stack import Stack
 from tests.browser.driver import run_chat
+from tests.browser.support import chat_page
 from tests.conftest import rest_say
 from tests.e2e.conftest import Say
 
@@ -61,8 +64,13 @@ def victim(stack: Stack, attacker_says: Say) -> dict[str, Any]:
     codes = [plant(attacker_says, f"attacker-{uuid.uuid4().hex[:8]}", p) for p in PAYLOADS]
     return run_chat(
         {
-            "url": f"{stack.config.connectors_url}/",
-            "messages": [f"tra cứu phản ánh {code}" for code in codes],
+            "url": chat_page(stack),
+            "steps": [
+                *(f"tra cứu phản ánh {code}" for code in codes),
+                {"probeLinks": True},
+                {"snapshot": "live"},
+                {"reload": True},  # drawn again from the server's history
+            ],
             "probeLinks": True,
             "injectInline": True,
         }
@@ -75,24 +83,31 @@ def attacker_says(stack: Stack) -> Say:
     return rest_say(stack.config.rasa_url)
 
 
+def drawn(victim: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The conversation as the answers arrived, and as the history drew it after the reload."""
+    return {"live": victim["snapshots"]["live"]["conversation"], "reloaded": victim["conversation"]}
+
+
+@pytest.mark.parametrize("when", ["live", "reloaded"])
 @pytest.mark.parametrize("description", PAYLOADS)
 def test_the_planted_topic_is_shown_as_plain_text(
-    victim: dict[str, Any], description: str
+    victim: dict[str, Any], description: str, when: str
 ) -> None:
-    shown = [m["text"] for m in victim["conversation"] if m["who"] == "bot"]
+    shown = [m["text"] for m in drawn(victim)[when] if m["who"] == "bot"]
 
     assert any(topic(description) in text for text in shown), shown
 
 
 def test_hovering_and_clicking_every_link_runs_nothing(victim: dict[str, Any]) -> None:
-    assert victim["linksProbed"] >= 2  # the two planted http(s) addresses
+    assert victim["linksProbed"] >= 4  # the two planted http(s) addresses, before and after
     assert victim["xss"] is None
     assert victim["dialogs"] == []
     assert victim["pageErrors"] == []
 
 
-def test_links_are_plain_http_links_in_a_new_tab(victim: dict[str, Any]) -> None:
-    links = [link for m in victim["conversation"] for link in m["links"]]
+@pytest.mark.parametrize("when", ["live", "reloaded"])
+def test_links_are_plain_http_links_in_a_new_tab(victim: dict[str, Any], when: str) -> None:
+    links = [link for m in drawn(victim)[when] for link in m["links"]]
 
     assert links
     for link in links:
@@ -101,8 +116,9 @@ def test_links_are_plain_http_links_in_a_new_tab(victim: dict[str, Any]) -> None
         assert (link["target"], link["rel"]) == ("_blank", "noopener")
 
 
-def test_bot_messages_hold_only_text_and_links(victim: dict[str, Any]) -> None:
-    for message in victim["conversation"]:
+@pytest.mark.parametrize("when", ["live", "reloaded"])
+def test_bot_messages_hold_only_text_and_links(victim: dict[str, Any], when: str) -> None:
+    for message in drawn(victim)[when]:
         assert set(message["elements"]) <= {"a"}, message
 
 
@@ -115,11 +131,12 @@ def test_an_inline_script_injected_into_the_page_is_refused(victim: dict[str, An
 
 
 def test_the_page_is_served_with_a_policy_that_forbids_inline_script(stack: Stack) -> None:
-    headers = httpx.get(f"{stack.config.connectors_url}/", timeout=10).headers
+    headers = httpx.get(chat_page(stack), timeout=10).headers
     directives = headers["content-security-policy"].split(";")
     policy = dict(directive.strip().split(" ", 1) for directive in directives)
 
     assert policy["script-src"] == "'self'"
     assert policy["default-src"] == "'none'"
-    assert policy["connect-src"] == f"'self' {stack.config.rasa_url}"
+    # the socket is on the page's own origin: nothing else may be reached
+    assert policy["connect-src"] == "'self'"
     assert (headers["x-content-type-options"], headers["x-frame-options"]) == ("nosniff", "DENY")

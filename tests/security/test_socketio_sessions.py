@@ -1,9 +1,10 @@
 """Finding 1 of issue 10: another citizen's socket.io conversation could be joined.
 
 Replayed against the running stack with a real socket.io client. A victim opens the chat from the
-chat page's origin and looks up a demo dossier; an attacker tries what worked before the fix:
-connecting from another site, and asking for the victim's session id (with no token or a forged
-one) to read the replies and type into the conversation.
+chat page's origin (/chat/ on the Rasa server) and looks up a demo dossier; an attacker tries what
+worked before the fix: connecting from another site, and asking for the victim's session id (with
+no token or a forged one) to read the replies, the conversation so far (``session_history``, sent
+when a session is resumed) and type into the conversation.
 """
 
 from __future__ import annotations
@@ -43,18 +44,22 @@ class Chat:
 
     def __init__(self, url: str, origin: str | None) -> None:
         self.confirms: list[Any] = []
+        self.histories: list[dict[str, Any]] = []
         self.replies: list[dict[str, Any]] = []
         # the WebSocket handshake carries exactly this Origin (or none), as a browser's would
         handshake = {"origin": origin} if origin is not None else {"suppress_origin": True}
         self.client = socketio.Client(reconnection=False, websocket_extra_options=handshake)
         self.client.on("session_confirm", self.confirms.append)
+        self.client.on("session_history", self.histories.append)
         self.client.on("bot_uttered", self.replies.append)
         self.client.connect(url, transports=["websocket"], wait_timeout=10)
 
     def request_session(self, session: dict[str, Any] | None = None) -> dict[str, Any]:
-        before = len(self.confirms)
+        before = len(self.confirms), len(self.histories)
         self.client.emit("session_request", session or {"session_id": None})
-        assert wait_for(lambda: len(self.confirms) > before, 10), "no session_confirm"
+        assert wait_for(lambda: len(self.confirms) > before[0], 10), "no session_confirm"
+        # the history follows the confirmation (empty unless a session was resumed with its token)
+        assert wait_for(lambda: len(self.histories) > before[1], 10), "no session_history"
         confirm = self.confirms[-1]
         if isinstance(confirm, str):  # Rasa's own channel sends the bare id, and no token
             return {"session_id": confirm, "session_token": None}
@@ -75,8 +80,16 @@ class Chat:
             time.sleep(QUIET)
         return self.replies[since:]
 
+    def history_texts(self) -> str:
+        return "\n".join(str(m.get("text")) for h in self.histories for m in h["messages"])
+
     def close(self) -> None:
         self.client.disconnect()
+
+
+def chat_origin(stack: Stack) -> str:
+    """The origin of the chat page (/chat/ on the Rasa server): the one allowed by default."""
+    return stack.config.rasa_url
 
 
 @pytest.fixture
@@ -109,11 +122,18 @@ def test_a_page_of_another_origin_cannot_connect(
         chats(origin)
 
 
+def test_the_connectors_origin_no_longer_hosts_the_chat_and_cannot_connect(
+    stack: Stack, chats: Callable[[str | None], Chat]
+) -> None:
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        chats(stack.config.connectors_url)
+
+
 def test_the_chat_page_origin_connects_and_gets_a_server_issued_session(
     stack: Stack, chats: Callable[[str | None], Chat]
 ) -> None:
     chosen = uuid.uuid4().hex
-    chat = chats(stack.config.connectors_url)
+    chat = chats(chat_origin(stack))
 
     confirm = chat.request_session({"session_id": chosen})
 
@@ -134,13 +154,13 @@ def test_the_chat_page_origin_connects_and_gets_a_server_issued_session(
 def test_another_socket_cannot_join_a_citizens_conversation(
     stack: Stack, chats: Callable[[str | None], Chat], forged_token: str | None
 ) -> None:
-    victim = chats(stack.config.connectors_url)
+    victim = chats(chat_origin(stack))
     victim_session = victim.request_session()
     victim_id = victim_session["session_id"]
     victim.say(LOOKUP, victim_id)
     assert DOSSIER in "\n".join(str(r.get("text")) for r in victim.wait_for_replies())
 
-    attacker = chats(stack.config.connectors_url)
+    attacker = chats(chat_origin(stack))
     own = attacker.request_session()
     token = own["session_token"] if forged_token == "own-token" else forged_token
     taken = attacker.request_session({"session_id": victim_id, "session_token": token})
@@ -150,8 +170,10 @@ def test_another_socket_cannot_join_a_citizens_conversation(
     victim.say("vậy em cần bổ sung cái gì?", victim_id)
     victim.wait_for_replies(since=seen)
     assert attacker.replies == []
-    # the attacker got a NEW session, not the victim's
+    # the attacker got a NEW session, not the victim's, and nothing of its conversation so far
     assert taken["session_id"] not in (victim_id, own["session_id"])
+    assert attacker.histories[-1] == {"session_id": taken["session_id"], "messages": []}
+    assert DOSSIER not in attacker.history_texts()
     # the attacker types into the victim's conversation: dropped
     marker = f"attacker-{uuid.uuid4().hex[:8]}"
     seen = len(victim.replies)
@@ -168,17 +190,21 @@ def test_another_socket_cannot_join_a_citizens_conversation(
 def test_the_citizen_resumes_the_session_with_its_token_after_reconnecting(
     stack: Stack, chats: Callable[[str | None], Chat]
 ) -> None:
-    first = chats(stack.config.connectors_url)
+    first = chats(chat_origin(stack))
     session = first.request_session()
     first.say(LOOKUP, session["session_id"])
     first.wait_for_replies()
     first.close()
 
-    again = chats(stack.config.connectors_url)
+    again = chats(chat_origin(stack))
     resumed = again.request_session(session)
     again.say("vậy em cần bổ sung cái gì?", resumed["session_id"])
 
     assert resumed == session
+    # the token holder gets the conversation so far back (the page shows it after a reload)
+    assert again.histories[-1]["session_id"] == session["session_id"]
+    assert [m["text"] for m in again.histories[-1]["messages"] if m["sender"] == "user"] == [LOOKUP]
+    assert DOSSIER in again.history_texts()
     assert again.wait_for_replies()
     assert user_texts(stack, session["session_id"]) == [LOOKUP, "vậy em cần bổ sung cái gì?"]
 
@@ -188,7 +214,7 @@ def test_a_citizens_session_id_is_no_sender_on_the_rest_channel(
 ) -> None:
     """Found by the second probe: the socket's session id, posted as a REST sender, wrote into the
     citizen's conversation without the signed token."""
-    victim = chats(stack.config.connectors_url)
+    victim = chats(chat_origin(stack))
     session_id = victim.request_session()["session_id"]
     victim.say("xin chào", session_id)
     assert victim.wait_for_replies()
