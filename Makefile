@@ -12,7 +12,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help setup run test lint types validate train test-unit test-bot test-stories replay eval-nlu bench bench-connectors bench-search bench-conversations bench-upstream clean
+.PHONY: help setup run test lint types validate train test-unit test-bot test-stories replay eval-nlu bench bench-connectors bench-search bench-conversations bench-upstream bench-web clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -65,6 +65,9 @@ bench-conversations: setup ## conversation exam and dev set against the running 
 
 bench-upstream: setup ## dossier look-up through a fake province system: p50/p95 uncached/cached, upstream down
 	@$(APP_PY) -m scripts.bench_upstream
+
+bench-web: setup ## the chat page in headless chromium: time to the first bot message over 20 fresh loads
+	@$(APP_PY) -m scripts.bench_web
 
 bench: bench-connectors bench-search bench-upstream eval-nlu ## all benchmarks that need no running bot
 
