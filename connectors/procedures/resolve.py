@@ -180,14 +180,14 @@ def resolve(
         return Resolution("menu", None, f"menu {menu.name}",
                           [Choice(c, 0.0, 0.0, 0) for c in codes], reading, menu.name)
     if not choices:
-        return _from_focus(variants, reading, focus) or _focus_explains(
+        return _from_focus(index, variants, reading, focus) or _focus_explains(
             index, reading, content, focus) or Resolution(
             "none" if not content else "no_fit", None,
             "no procedure words" if not content else "nothing matches", [], reading,
         )
     top = choices[0]
     if top.confidence < NO_FIT_BELOW:
-        return _from_focus(variants, reading, focus) or _focus_explains(
+        return _from_focus(index, variants, reading, focus) or _focus_explains(
             index, reading, content, focus
         ) or _asks_the_focus(reading, content, focus, top) or Resolution(
             "no_fit", None, f"best match {top.confidence:.2f}", choices[:3], reading,
@@ -199,7 +199,7 @@ def resolve(
         lead >= CLEAR_LEAD or top.named >= NAMED_WORDS
     )
     focus_family = variants.family_of(focus) if focus is not None else None
-    sibling = _from_focus(variants, reading, focus)
+    sibling = _from_focus(index, variants, reading, focus)
     if sibling is not None and not (confident and (
         top.named >= NAMED_WORDS or variants.family_of(top.code) is not focus_family
     )):
@@ -273,9 +273,13 @@ def _variant(variants: Variants, reading: Reading, top: Choice | Hit) -> tuple[s
     return code, f"{family.name}: {why}"
 
 
-def _from_focus(variants: Variants, reading: Reading, focus: str | None) -> Resolution | None:
-    """"Còn nếu bị mất thì sao?" about the passport in focus: reporting the loss."""
-    if focus is None:
+def _from_focus(
+    index: SearchIndex, variants: Variants, reading: Reading, focus: str | None
+) -> Resolution | None:
+    """"Còn nếu bị mất thì sao?" about the passport in focus: reporting the loss. Not when the
+    message names another paper: "giấy phép lao động cho người nước ngoài" after a birth
+    registration is a new topic, not its foreign-element sibling."""
+    if focus is None or names_a_paper(reading, index.vocabulary(focus)):
         return None
     family = variants.family_of(focus)
     if family is None:

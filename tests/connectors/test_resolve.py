@@ -189,6 +189,9 @@ def test_twins_at_other_levels_are_one_answer(client: TestClient) -> None:
     [
         ("còn nếu bị mất thì sao", "1.001456", "1.010386"),  # a sibling of the focus
         ("phí bao nhiêu", "1.001456", None),  # nothing new: the caller keeps its focus
+        ("còn nếu bố bé là người nước ngoài thì sao", "1.001193", "2.000528"),
+        # another paper named: a new topic, never the focus's foreign-element sibling
+        ("làm giấy phép lao động cho người nước ngoài", "1.001193", None),
     ],
 )
 def test_the_focus_lends_its_family(
