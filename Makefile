@@ -12,7 +12,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help setup run test lint types validate train test-unit test-bot test-stories replay eval-nlu bench bench-connectors bench-search bench-conversations bench-upstream bench-web clean
+.PHONY: help setup run test lint types validate train test-unit test-bot test-stories replay eval-nlu bench bench-connectors bench-search bench-conversations bench-upstream bench-web bench-zalo clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -68,6 +68,9 @@ bench-upstream: setup ## dossier look-up through a fake province system: p50/p95
 
 bench-web: setup ## the chat page in headless chromium: time to the first bot message over 20 fresh loads
 	@$(APP_PY) -m scripts.bench_web
+
+bench-zalo: setup ## the Zalo webhook under a burst of 100 signed events (fake Zalo): acknowledgement p50/p95
+	@$(APP_PY) -m scripts.bench_zalo
 
 bench: bench-connectors bench-search bench-upstream eval-nlu ## all benchmarks that need no running bot
 

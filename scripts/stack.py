@@ -194,7 +194,19 @@ def production_problems(environ: Mapping[str, str]) -> list[str]:
     redis_url = environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
     if not urlparse(redis_url).password:
         problems.append("REDIS_URL has no password (redis://:PASSWORD@host:6379/0)")
-    return problems
+    return problems + zalo_problems(environ)
+
+
+# The Zalo OA channel is optional (a province without Zalo sets none of these); set at all, it
+# needs all three, or its webhook answers 503 to Zalo while the province believes it connected.
+ZALO_SETTINGS = ("ZALO_APP_ID", "ZALO_OA_SECRET_KEY", "ZALO_APP_SECRET_KEY")
+
+
+def zalo_problems(environ: Mapping[str, str]) -> list[str]:
+    unset = [name for name in ZALO_SETTINGS if not environ.get(name, "").strip()]
+    if not unset or len(unset) == len(ZALO_SETTINGS):
+        return []
+    return [f"Zalo is half configured: {', '.join(unset)} not set (README: Zalo OA)"]
 
 
 def all_secrets() -> dict[str, str]:

@@ -6,7 +6,8 @@ Refusals are 4xx with a Vietnamese ``detail`` (never a 500):
   pre-flight, which the server refuses to origins it does not know.
 - 400 for a body that is not a JSON object, a missing or empty sender (every such message used to
   land in one shared conversation, "default"), a sender with control characters or one that is a
-  web chat's socket.io session (those need the socket's signed token), a message that is not a
+  web chat's socket.io session (those need the socket's signed token) or a Zalo user's
+  (``zalo-…``: only Zalo's signed events speak there), a message that is not a
   string, metadata that is not an object (or an ``input_channel`` that is not a string).
 - 413 for metadata larger than MAX_METADATA_CHARS (it is stored in the tracker on every turn).
 """
@@ -19,6 +20,7 @@ from typing import Any
 
 from bot.channels.limits import MAX_METADATA_CHARS, metadata_too_large
 from bot.channels.sessions import SESSION_PREFIX
+from bot.channels.zalo_events import ZALO_PREFIX
 
 # long enough for any id a client makes (uuid, "citizen-…", a Zalo id), short enough for a key
 MAX_SENDER_CHARS = 128
@@ -63,6 +65,9 @@ def parse_rest_body(content_type: str | None, body: bytes) -> RestMessage:
         raise BodyError(400, "Mã người gửi (sender) chứa ký tự không hợp lệ.")
     if sender.startswith(SESSION_PREFIX):
         raise BodyError(400, "Mã người gửi (sender) này thuộc một phiên trò chuyện trên trang web.")
+    if sender.startswith(ZALO_PREFIX):
+        # a Zalo user's conversation: only Zalo's signed events speak in it
+        raise BodyError(400, "Mã người gửi (sender) này thuộc một người dùng Zalo.")
     message = data.get("message")
     if not isinstance(message, str):
         raise BodyError(400, "Tin nhắn (message) phải là một chuỗi ký tự.")

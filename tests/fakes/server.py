@@ -27,6 +27,9 @@ class _Server(ThreadingHTTPServer):
     down drops its kept-alive connections too, or a client would still be answered."""
 
     daemon_threads = True
+    # socketserver's default backlog of 5 resets connections when a client opens dozens at once
+    # (the Zalo benchmark's burst), which a real server does not
+    request_queue_size = 128
 
     def __init__(self, port: int, handler: type[BaseHTTPRequestHandler]) -> None:
         self._open_lock = threading.Lock()

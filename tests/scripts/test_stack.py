@@ -95,6 +95,12 @@ REDIS_WITH_PASSWORD = "redis://:a-long-redis-password@127.0.0.1:6379/0"
         ),
         ({"REDIS_URL": "redis://127.0.0.1:6379/0"}, ["REDIS_URL has no password"]),
         ({"REDIS_URL": ""}, ["REDIS_URL has no password"]),
+        # the Zalo channel is optional, but all or nothing
+        ({"ZALO_APP_ID": "1", "ZALO_OA_SECRET_KEY": "o", "ZALO_APP_SECRET_KEY": "a"}, []),
+        (
+            {"ZALO_APP_ID": "1"},
+            ["Zalo is half configured: ZALO_OA_SECRET_KEY, ZALO_APP_SECRET_KEY not set"],
+        ),
     ],
 )
 def test_production_refuses_missing_weak_or_shared_secrets_and_an_open_redis(

@@ -231,3 +231,17 @@ def test_large_metadata_is_refused_and_never_stored(
 
     assert response.status_code == status
     assert user_texts(stack, sender) == []
+
+
+def test_a_rest_caller_cannot_speak_in_a_zalo_users_conversation(stack: Stack) -> None:
+    """Zalo conversations belong to ``zalo-<user id>``; only Zalo's signed events speak there
+    (the ids are not secret: they appear in logs and exports of the OA)."""
+    sender = "zalo-6142494823615430163"
+
+    response = httpx.post(
+        webhook(stack), json={"sender": sender, "message": "tra cứu hồ sơ"}, timeout=30
+    )
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == "Mã người gửi (sender) này thuộc một người dùng Zalo."
+    assert user_texts(stack, sender) == []

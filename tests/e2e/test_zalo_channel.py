@@ -1,0 +1,285 @@
+"""Citizens writing to the province's Zalo Official Account, through the whole chain: signed
+webhook events posted to the running Rasa server (restarted for this module with the Zalo
+channel pointed at a fake Zalo on loopback), the dialogue with the action server and the
+connectors, and the answers as the fake's send API received them.
+
+Nothing here sleeps for a fixed time: answers are polled for with a deadline, and "nothing was
+sent" is proved by a later message's answer arriving (one citizen's turns are taken in order).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+import redis
+import yaml
+
+from scripts.stack import ROOT, Stack
+from tests.e2e.conftest import REDIS_URL, Say, user_texts
+from tests.fakes.zalo import FakeZalo, Sent
+
+pytestmark = pytest.mark.e2e
+
+ANSWER_SECONDS = 60.0
+QUESTION = "đăng ký khai sinh cần giấy tờ gì"
+
+
+def domain_text(response: str) -> str:
+    for path in sorted((ROOT / "bot" / "domain").glob("*.yml")):
+        responses = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("responses", {})
+        if response in responses:
+            return str(responses[response][0]["text"])
+    raise KeyError(response)
+
+
+def webhook(stack: Stack) -> str:
+    return f"{stack.config.rasa_url}/webhooks/zalo/webhook"
+
+
+def citizen() -> str:
+    """A Zalo user id as Zalo writes them (digits, as a string); new for each test."""
+    return str(7_000_000_000_000_000_000 + uuid.uuid4().int % 10**18)
+
+
+def post(stack: Stack, fake: FakeZalo, event: dict[str, Any], **sign: Any) -> httpx.Response:
+    body, headers = fake.sign(event, **sign)
+    return httpx.post(webhook(stack), content=body, headers=headers, timeout=10)
+
+
+def answers(fake: FakeZalo, user: str, count: int) -> list[Sent]:
+    """The first ``count`` messages that reached ``user``, waiting for them."""
+    fake.wait_for(lambda: len(fake.sent_to(user)) >= count, timeout=ANSWER_SECONDS)
+    sent = fake.sent_to(user)
+    assert len(sent) >= count, f"{len(sent)} of {count} answers reached the citizen"
+    return sent[:count]
+
+
+def rest_texts(say: Say, question: str) -> list[str]:
+    """What the REST channel answers to ``question`` in a fresh conversation."""
+    return [str(m["text"]) for m in say(f"compare-{uuid.uuid4().hex[:8]}", question)
+            if m.get("text")]
+
+
+def test_without_zalo_settings_the_webhook_answers_503_and_the_rest_works(
+    stack: Stack, say: Say, sender: str
+) -> None:
+    """A province without Zalo: `make run` as usual (this runs before the module's restart)."""
+    fake = FakeZalo()
+
+    response = post(stack, fake, fake.text_event(citizen(), "xin chào"))
+
+    assert response.status_code == 503
+    assert say(sender, "xin chào")[0]["text"] == domain_text("utter_greet")
+
+
+@pytest.fixture(scope="module")
+def zalo(stack: Stack) -> Iterator[FakeZalo]:
+    """The fake Zalo, and the running Rasa restarted with the channel pointed at it."""
+    with FakeZalo() as fake, stack.reconfigured("rasa", fake.channel_env()):
+        yield fake
+
+
+@pytest.fixture
+def fake(zalo: FakeZalo) -> Iterator[FakeZalo]:
+    zalo.set_mode("ok")
+    yield zalo
+    zalo.set_mode("ok")
+
+
+def test_a_procedure_question_gets_the_answer_the_other_channels_give(
+    stack: Stack, fake: FakeZalo, say: Say
+) -> None:
+    user = citizen()
+
+    response = post(stack, fake, fake.text_event(user, QUESTION))
+
+    assert response.status_code == 200
+    expected = rest_texts(say, QUESTION)
+    sent = answers(fake, user, len(expected))
+    assert [s.text for s in sent] == expected
+    assert "Giấy chứng sinh" in "\n".join(expected)
+    assert {s.user_id for s in sent} == {user}
+
+
+@pytest.mark.parametrize("forgery", [{"secret": "guessed-secret"}, {"secret": ""}])
+def test_a_badly_signed_event_gets_401_and_no_answer(
+    stack: Stack, fake: FakeZalo, forgery: dict[str, str]
+) -> None:
+    user = citizen()
+
+    refused = post(stack, fake, fake.text_event(user, "/request_human"), **forgery)
+    accepted = post(stack, fake, fake.text_event(user, "xin chào"))
+
+    assert (refused.status_code, accepted.status_code) == (401, 200)
+    (greeting,) = answers(fake, user, 1)
+    assert greeting.text == domain_text("utter_greet")
+    assert user_texts(stack, f"zalo-{user}") == ["xin chào"]
+
+
+def test_a_repeated_event_is_answered_once(stack: Stack, fake: FakeZalo, say: Say) -> None:
+    user = citizen()
+    event = fake.text_event(user, QUESTION)
+
+    statuses = [post(stack, fake, event).status_code for _ in range(3)]
+    post(stack, fake, fake.text_event(user, "cảm ơn em"))
+
+    assert statuses == [200, 200, 200]
+    expected = rest_texts(say, QUESTION)
+    fake.wait_for(lambda: len(fake.sent_to(user)) > len(expected), timeout=ANSWER_SECONDS)
+    assert user_texts(stack, f"zalo-{user}") == [QUESTION, "cảm ơn em"]
+    texts = [s.text for s in fake.sent_to(user)]
+    assert texts[: len(expected)] == expected
+    assert texts.count(expected[0]) == 1
+
+
+def test_echoes_and_receipts_are_not_answered(stack: Stack, fake: FakeZalo) -> None:
+    user = citizen()
+
+    statuses = [
+        post(stack, fake, fake.echo_event(user, domain_text("utter_greet"))).status_code,
+        post(stack, fake, fake.receipt_event(user, "user_seen_message")).status_code,
+        post(stack, fake, fake.receipt_event(user, "user_received_message")).status_code,
+        post(stack, fake, fake.text_event(user, "xin chào")).status_code,
+    ]
+
+    assert statuses == [200, 200, 200, 200]
+    answers(fake, user, 1)
+    assert user_texts(stack, f"zalo-{user}") == ["xin chào"]  # the echo never reached Rasa
+
+
+def test_following_the_oa_gets_the_greeting_with_the_menu(stack: Stack, fake: FakeZalo) -> None:
+    user = citizen()
+
+    post(stack, fake, fake.follow_event(user))
+
+    (greeting,) = answers(fake, user, 1)
+    assert greeting.text == domain_text("utter_greet")
+    assert [(b["type"], b["payload"]) for b in greeting.buttons] == [
+        ("oa.query.hide", "/ask_procedure"),
+        ("oa.query.hide", "/check_status"),
+        ("oa.query.hide", "/submit_feedback"),
+        ("oa.query.hide", "/request_human"),
+    ]
+
+
+def test_tapping_a_button_sends_its_payload_and_gets_its_answer(
+    stack: Stack, fake: FakeZalo
+) -> None:
+    user = citizen()
+    post(stack, fake, fake.follow_event(user))
+    (greeting,) = answers(fake, user, 1)
+    check_status = next(b for b in greeting.buttons if b["title"] == "Tra cứu hồ sơ")
+
+    # what Zalo posts when the citizen taps an oa.query.hide button: its payload, as text
+    post(stack, fake, fake.text_event(user, check_status["payload"]))
+
+    _greeting, answer = answers(fake, user, 2)
+    assert answer.text == domain_text("utter_ask_application_code")
+
+
+@pytest.mark.parametrize("kind", ["sticker", "image", "location"])
+def test_a_sticker_or_photo_gets_asked_for_in_writing(
+    stack: Stack, fake: FakeZalo, kind: str
+) -> None:
+    user = citizen()
+
+    post(stack, fake, fake.media_event(user, kind))
+
+    (answer,) = answers(fake, user, 1)
+    assert answer.text == domain_text("utter_text_only")
+
+
+# a tap on a procedure's documents button: this national procedure's list runs to ~2,600
+# characters, more than one Zalo message takes
+LONG_ANSWER = '/ask_documents{"procedure_code": "2.002011"}'
+
+
+def test_a_long_answer_arrives_in_pieces_of_at_most_2000_characters_buttons_last(
+    stack: Stack, fake: FakeZalo, say: Say
+) -> None:
+    user = citizen()
+    (expected,) = say(f"compare-{uuid.uuid4().hex[:8]}", LONG_ANSWER)
+    text = str(expected["text"])
+    assert len(text) > 2000  # the premise: one answer longer than Zalo takes
+
+    post(stack, fake, fake.text_event(user, LONG_ANSWER))
+
+    # the tracker is stored once every piece has been sent
+    fake.wait_for(lambda: bot_said(stack, f"zalo-{user}"), timeout=ANSWER_SECONDS)
+    pieces = fake.sent_to(user)
+    assert len(pieces) >= 2
+    assert all(len(p.text) <= 2000 for p in pieces)
+    # nothing lost or added: the same words in the same order
+    assert " ".join(p.text for p in pieces).split() == text.split()
+    assert text[len(pieces[0].text)].isspace()  # cut between lines or words, never inside one
+    assert [p.buttons for p in pieces[:-1]] == [[]] * (len(pieces) - 1)
+    assert [b["payload"] for b in pieces[-1].buttons] == [
+        b["payload"] for b in expected["buttons"]
+    ]
+
+
+def stored_pair(stack: Stack, fake: FakeZalo) -> dict[str, Any]:
+    key = f"{stack.config.redis_key_prefix}:zalo:{fake.app_id}:tokens"
+    raw = redis.Redis.from_url(REDIS_URL).get(key)
+    assert raw is not None, "no token pair in Redis"
+    pair: dict[str, Any] = json.loads(raw)
+    return pair
+
+
+def test_an_access_token_expiring_mid_conversation_is_refreshed_and_the_answer_resent(
+    stack: Stack, fake: FakeZalo
+) -> None:
+    user = citizen()
+    post(stack, fake, fake.text_event(user, "xin chào"))
+    (first,) = answers(fake, user, 1)
+    refreshes = len(fake.refreshes)
+    old_refresh_token = stored_pair(stack, fake)["refresh_token"]
+
+    fake.expire_access_tokens()  # its 25 hours are over
+    post(stack, fake, fake.text_event(user, "tra cứu hồ sơ"))
+
+    _first, second = answers(fake, user, 2)
+    assert second.text == domain_text("utter_ask_application_code")
+    assert [s.error for s in fake.attempts_to(user)] == [0, -216, 0]  # resent once
+    assert [r.accepted for r in fake.refreshes[refreshes:]] == [True]
+    assert second.access_token != first.access_token
+    # the rotated pair is what the store holds now; the spent refresh token is dead
+    pair = stored_pair(stack, fake)
+    assert pair["access_token"] == second.access_token
+    assert pair["refresh_token"] == fake.refresh_token != old_refresh_token
+    assert old_refresh_token in fake.spent
+
+
+def test_zalo_down_loses_that_answer_but_not_the_conversation(
+    stack: Stack, fake: FakeZalo
+) -> None:
+    user = citizen()
+    sender = f"zalo-{user}"
+    fake.set_mode("down")
+
+    post(stack, fake, fake.text_event(user, "tra cứu hồ sơ"))
+
+    # Rasa answered (and stored the turn) although the answer could not be sent
+    bot_texts = fake.wait_for(lambda: bot_said(stack, sender), timeout=ANSWER_SECONDS)
+    assert bot_texts == [domain_text("utter_ask_application_code")]
+    fake.set_mode("ok")
+    post(stack, fake, fake.text_event(user, "thôi"))
+
+    answer = fake.wait_for(lambda: fake.sent_to(user), timeout=ANSWER_SECONDS)
+    assert answer, "the message after Zalo came back was not answered"
+    assert domain_text("utter_ask_application_code") not in [s.text for s in answer]
+    assert user_texts(stack, sender) == ["tra cứu hồ sơ", "thôi"]
+
+
+def bot_said(stack: Stack, sender: str) -> list[str]:
+    tracker = httpx.get(
+        f"{stack.config.rasa_url}/conversations/{sender}/tracker",
+        params={"token": stack.token},
+        timeout=10,
+    ).json()
+    return [str(e.get("text")) for e in tracker["events"] if e.get("event") == "bot"]
