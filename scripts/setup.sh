@@ -119,17 +119,25 @@ ensure_browser() {
         "need 'apt-get install chromium'"
     fi
   fi
+  npm_ci "$BROWSER_DIR" "playwright-core (no browser download)" "the browser tests" \
+    env PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+}
+
+# `npm ci` in DIR from its package-lock.json, again only when the lock file or Node.js changed.
+# npm_ci DIR WHAT WHO_NEEDS_IT [command prefix...]
+npm_ci() {
+  local dir="$1" what="$2" who="$3"; shift 3
   if ! command -v npm >/dev/null 2>&1; then
-    say "NOTICE: npm is missing: the browser tests need Node.js >= 20 and npm"
+    say "NOTICE: npm is missing: $who need Node.js >= 20 and npm"
     return 0
   fi
-  local want; want="$({ cat "$BROWSER_DIR/package-lock.json"; node --version; } | sha256sum | cut -c1-16)"
-  if [ "$(cat "$BROWSER_DIR/node_modules/.lock-stamp" 2>/dev/null)" != "$want" ]; then
-    say "installing playwright-core from ${BROWSER_DIR#$ROOT/}/package-lock.json (no browser download)"
-    if (cd "$BROWSER_DIR" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --silent --no-audit --no-fund); then
-      echo "$want" > "$BROWSER_DIR/node_modules/.lock-stamp"
+  local want; want="$({ cat "$dir/package-lock.json"; node --version; } | sha256sum | cut -c1-16)"
+  if [ "$(cat "$dir/node_modules/.lock-stamp" 2>/dev/null)" != "$want" ]; then
+    say "installing $what from ${dir#$ROOT/}/package-lock.json"
+    if (cd "$dir" && "$@" npm ci --silent --no-audit --no-fund --ignore-scripts); then
+      echo "$want" > "$dir/node_modules/.lock-stamp"
     else
-      say "NOTICE: 'npm ci' in ${BROWSER_DIR#$ROOT/} failed: the browser tests will fail without it"
+      say "NOTICE: 'npm ci' in ${dir#$ROOT/} failed: $who will fail without it"
     fi
   fi
 }
@@ -138,19 +146,7 @@ ensure_browser() {
 # npm, served from this machine, never from a CDN. Without it the page loads but cannot connect.
 WEB_DIR="$ROOT/web"
 ensure_web() {
-  if ! command -v npm >/dev/null 2>&1; then
-    say "NOTICE: npm is missing: the web chat page needs Node.js >= 18 and npm for its socket.io client"
-    return 0
-  fi
-  local want; want="$({ cat "$WEB_DIR/package-lock.json"; node --version; } | sha256sum | cut -c1-16)"
-  if [ "$(cat "$WEB_DIR/node_modules/.lock-stamp" 2>/dev/null)" != "$want" ]; then
-    say "installing the web chat's socket.io client from ${WEB_DIR#$ROOT/}/package-lock.json"
-    if (cd "$WEB_DIR" && npm ci --silent --no-audit --no-fund --ignore-scripts); then
-      echo "$want" > "$WEB_DIR/node_modules/.lock-stamp"
-    else
-      say "NOTICE: 'npm ci' in ${WEB_DIR#$ROOT/} failed: the web chat page cannot connect without it"
-    fi
-  fi
+  npm_ci "$WEB_DIR" "the web chat's socket.io client" "the web chat page's socket"
 }
 
 ensure_app_env

@@ -25,3 +25,16 @@ def user_texts(stack: Stack, sender: str) -> list[str]:
         timeout=10,
     ).json()
     return [str(e.get("text")) for e in tracker["events"] if e.get("event") == "user"]
+
+
+def domain_text(response: str) -> str:
+    """The first text of a domain response, as the bot says it (with its {placeholders})."""
+    import yaml
+
+    from scripts.stack import ROOT
+
+    for path in sorted((ROOT / "bot" / "domain").glob("*.yml")):
+        responses = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("responses", {})
+        if response in responses:
+            return str(responses[response][0]["text"])
+    raise KeyError(response)

@@ -17,24 +17,15 @@ from typing import Any
 import httpx
 import pytest
 import redis
-import yaml
 
-from scripts.stack import ROOT, Stack
-from tests.e2e.conftest import REDIS_URL, Say, user_texts
+from scripts.stack import Stack
+from tests.e2e.conftest import REDIS_URL, Say, domain_text, user_texts
 from tests.fakes.zalo import FakeZalo, Sent
 
 pytestmark = pytest.mark.e2e
 
 ANSWER_SECONDS = 60.0
 QUESTION = "đăng ký khai sinh cần giấy tờ gì"
-
-
-def domain_text(response: str) -> str:
-    for path in sorted((ROOT / "bot" / "domain").glob("*.yml")):
-        responses = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("responses", {})
-        if response in responses:
-            return str(responses[response][0]["text"])
-    raise KeyError(response)
 
 
 def webhook(stack: Stack) -> str:

@@ -15,11 +15,10 @@ from typing import Any
 
 import httpx
 import pytest
-import yaml
 
 from bot.channels.limits import DEFAULT_MAX_MESSAGE_CHARS
-from scripts.stack import ROOT, Stack
-from tests.e2e.conftest import Say, user_texts
+from scripts.stack import Stack
+from tests.e2e.conftest import Say, domain_text, user_texts
 
 pytestmark = pytest.mark.e2e
 
@@ -33,14 +32,6 @@ SECURITY_HEADERS = {
 
 def webhook(stack: Stack) -> str:
     return f"{stack.config.rasa_url}/webhooks/rest/webhook"
-
-
-def domain_text(response: str) -> str:
-    for path in sorted((ROOT / "bot" / "domain").glob("*.yml")):
-        responses = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("responses", {})
-        if response in responses:
-            return str(responses[response][0]["text"])
-    raise KeyError(response)
 
 
 def test_a_200_kb_message_gets_the_polite_too_long_reply(stack: Stack, sender: str) -> None:
