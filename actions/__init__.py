@@ -13,6 +13,7 @@ from actions.conversation import (
 )
 from actions.feedback import ActionCheckFeedback, ActionSubmitFeedback, ValidateFeedbackForm
 from actions.handoff import ActionHandoff
+from actions.notifications import ActionFollowStatus, ActionTellStatusChange, ActionUnfollowStatus
 from actions.procedures import ActionAnswerProcedure
 from actions.status import ActionCheckStatus, ValidateStatusForm
 
@@ -22,11 +23,14 @@ __all__ = [
     "ActionCheckFeedback",
     "ActionCheckStatus",
     "ActionClarify",
+    "ActionFollowStatus",
     "ActionHandoff",
     "ActionOutOfScope",
     "ActionSaveRating",
     "ActionSubmitFeedback",
+    "ActionTellStatusChange",
     "ActionThank",
+    "ActionUnfollowStatus",
     "ValidateFeedbackForm",
     "ValidateStatusForm",
 ]

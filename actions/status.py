@@ -227,6 +227,9 @@ class ActionCheckStatus(PortalAction):
                     SlotSet("status_identifier_tried", identifier_slot),
                     SlotSet("status_code_tried", code)]
         self._say(dispatcher, status, runtime.hotline(await runtime.locality(self.portal)))
+        if tracker.get_latest_input_channel() == "zalo":
+            # the OA may write later only in Zalo (actions/notifications.py)
+            dispatcher.utter_message(response="utter_offer_status_notifications")
         # the dossier's procedure is in focus ("thủ tục này phí bao nhiêu?"), and what it still
         # needs is remembered ("vậy em cần bổ sung cái gì?")
         return [
@@ -244,6 +247,7 @@ class ActionCheckStatus(PortalAction):
             SlotSet("dossier_agency", status.agency),
             SlotSet("dossier_note", status.status_note or ""),
             SlotSet("dossier_status", status.status),
+            SlotSet("notify_code", status.code),  # what "Nhận thông báo" follows
         ]
 
     async def _lookup(self, code: str, identifier: Identifier, client_id: str) -> ApplicationStatus:

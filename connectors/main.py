@@ -23,6 +23,8 @@ from connectors.feedback.router import router as feedback_router
 from connectors.feedback.worker import build_forwarder, forward_periodically
 from connectors.health.router import router as health_router
 from connectors.locality.router import router as locality_router
+from connectors.notifications.router import router as notifications_router
+from connectors.notifications.worker import build_notifier, notify_periodically
 from connectors.privacy.retention import purge_periodically
 from connectors.privacy.router import router as privacy_router
 from connectors.procedures.router import router as procedures_router
@@ -75,7 +77,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if forwarder is not None:
             app.state.upstreams["feedback"] = forwarder.client
             forwarding = asyncio.create_task(forward_periodically(forwarder, settings))
+        # dossier status changes told to the citizens who follow them (NOTIFY_TRIGGER_URL)
+        notifier = build_notifier(settings, cache, app.state.session_factory)
+        notifying = (
+            asyncio.create_task(notify_periodically(notifier, settings)) if notifier else None
+        )
         yield
+        if notifying is not None:
+            notifying.cancel()  # an entry in flight is acknowledged by nobody: retried later
         if forwarding is not None:
             forwarding.cancel()  # a send in flight finishes in its thread or is retried later
         if forwarder is not None:
@@ -112,6 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(feedback_router)
     app.include_router(conversations_router)
     app.include_router(privacy_router)
+    app.include_router(notifications_router)
     app.include_router(staff_router)
     document_errors(app)  # the 422 body and the guards' 401/403 as really sent
     return app

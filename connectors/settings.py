@@ -88,6 +88,19 @@ class Settings(BaseSettings):
         default=300, gt=0, description="how often forwarded complaints' status is read back"
     )
 
+    # Dossier status notifications (connectors/notifications): the bot's URL that tells a
+    # conversation its dossier changed, with {sender} (Rasa: .../conversations/{sender}/
+    # trigger_intent?output_channel=zalo) and its token (RASA_AUTH_TOKEN). Unset: changes are
+    # recorded and queued, nobody is told.
+    notify_trigger_url: str = ""
+    notify_trigger_token: str = ""
+    notify_interval_seconds: float = Field(
+        default=2, gt=0, description="how often the notifier looks for changes"
+    )
+    notify_lease_seconds: float = Field(
+        default=60, gt=0, description="after this, a change a worker has not finished is retried"
+    )
+
     @field_validator("dossier_upstream_file", "feedback_upstream_file", mode="before")
     @classmethod
     def _blank_file_is_none(cls, value: object) -> object:

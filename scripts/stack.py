@@ -362,6 +362,12 @@ class Stack:
                 "without cache. Start Redis for the production set-up."
             )
         connectors_env = {**env, **self._secrets("CONNECTORS_SERVICE_TOKEN")}
+        # dossier status notifications reach Zalo through Rasa's API (connectors/notifications)
+        connectors_env.setdefault(
+            "NOTIFY_TRIGGER_URL",
+            f"{c.rasa_url}/conversations/{{sender}}/trigger_intent?output_channel=zalo",
+        )
+        connectors_env["NOTIFY_TRIGGER_TOKEN"] = self._secrets("RASA_AUTH_TOKEN")["RASA_AUTH_TOKEN"]
         actions_env = {**env, **self._secrets("ACTION_SERVER_TOKEN", "CONNECTORS_SERVICE_TOKEN")}
         rasa_env_ = {
             **env,

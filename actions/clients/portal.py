@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel
@@ -340,6 +341,20 @@ class PortalClient:
             },
         )
         return HandoffReceipt.model_validate(body)
+
+    async def follow_status(self, code: str, sender_id: str, channel: str = "zalo") -> None:
+        """Tells the conversation of the dossier's status changes; NotFound is never raised:
+        a 403 (no successful look-up of this code here) is a PortalError."""
+        await self._request(
+            "POST", "/api/v1/notifications/subscriptions",
+            json={"code": code, "sender_id": sender_id, "channel": channel},
+        )
+
+    async def unfollow_status(self, sender_id: str) -> int:
+        """"Huỷ thông báo": how many dossiers the conversation stopped following."""
+        path = f"/api/v1/notifications/subscriptions/{quote(sender_id, safe='')}"
+        body = await self._request("DELETE", path)
+        return int(body.get("cancelled", 0))
 
     async def rate(self, conversation_id: str, score: int) -> None:
         await self._request(

@@ -19,6 +19,7 @@ from connectors.applications.sources.base import SourceUnavailable, SourceUnread
 from connectors.applications.sources.build import Dossiers
 from connectors.cache import Cache
 from connectors.deps import NowDep, SessionDep
+from connectors.notifications.proof import remember_proof
 from connectors.settings import Settings
 from connectors.staff.deps import require_service
 
@@ -173,4 +174,6 @@ def lookup_application(
     lockout.settle(attempt, found=result is not None)
     if result is None:
         return JSONResponse(status_code=404, content=LookupNotFound().model_dump())
+    # this conversation may now ask to follow the dossier (connectors/notifications)
+    remember_proof(request.app.state.cache, client, result.code)
     return result

@@ -22,6 +22,7 @@ class ErasedPublic(BaseModel):
     ratings: int
     feedback: int
     counters: int
+    subscriptions: int = 0
 
 
 @router.delete(
@@ -38,5 +39,5 @@ def erase_conversation(
     erased = forget(session, cache, conversation_id)
     return ErasedPublic(
         handoffs=erased.handoffs, ratings=erased.ratings, feedback=erased.feedback,
-        counters=erased.counters,
+        counters=erased.counters, subscriptions=erased.subscriptions,
     )

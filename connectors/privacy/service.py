@@ -23,6 +23,7 @@ from connectors.cache import Cache
 from connectors.conversations.models import Handoff, Rating
 from connectors.feedback.models import Feedback
 from connectors.feedback.outbox import forwarded_upstream_ids
+from connectors.notifications.models import StatusSubscription
 
 logger = logging.getLogger(__name__)
 
@@ -36,10 +37,11 @@ class Erased:
     ratings: int = 0
     feedback: int = 0
     counters: int = 0
+    subscriptions: int = 0  # dossiers followed in a chat channel (connectors/notifications)
 
     @property
     def total(self) -> int:
-        return self.handoffs + self.ratings + self.feedback + self.counters
+        return self.handoffs + self.ratings + self.feedback + self.counters + self.subscriptions
 
 
 def _rows(session: Session, statement: Delete | Update) -> int:
@@ -72,9 +74,12 @@ def forget(session: Session, cache: Cache | None, conversation_id: str) -> Erase
         .where(Feedback.conversation_id == conversation_id)
         .values(**_erase_feedback_contact()),
     )
+    subscriptions = _rows(
+        session, delete(StatusSubscription).where(StatusSubscription.sender_id == conversation_id)
+    )
     session.commit()
     counters = _forget_counters(cache, conversation_id) if cache else 0
-    erased = Erased(handoffs, ratings, feedback, counters)
+    erased = Erased(handoffs, ratings, feedback, counters, subscriptions)
     logger.info("erased on request: %s", erased)
     return erased
 
@@ -112,8 +117,13 @@ def purge(session: Session, now: datetime, retention_days: int) -> Erased:
         )
         .values(**_erase_feedback_contact()),
     )
+    # a subscription is useless once Zalo's 7-day window has long closed: gone with the rest
+    subscriptions = _rows(
+        session,
+        delete(StatusSubscription).where(StatusSubscription.last_interaction_at < cutoff),
+    )
     session.commit()
-    erased = Erased(handoffs, ratings, feedback)
+    erased = Erased(handoffs, ratings, feedback, subscriptions=subscriptions)
     if erased.total:
         logger.info("retention (%d days): erased %s", retention_days, erased)
     return erased

@@ -80,7 +80,9 @@ def test_an_admin_erases_a_conversation_everywhere_and_nothing_is_left(
     response = staff_client("admin").delete(f"/api/v1/privacy/conversations/{citizen}")
 
     assert response.status_code == 200, response.text
-    assert response.json() == {"handoffs": 1, "ratings": 1, "feedback": 1, "counters": 1}
+    assert response.json() == {
+        "handoffs": 1, "ratings": 1, "feedback": 1, "counters": 1, "subscriptions": 0
+    }
     assert not any(digest in key for key in _redis_keys(settings))
     assert _rows(session, citizen) == {"handoffs": [], "ratings": [], "feedback": []}
     complaint = session.get(Feedback, code)
@@ -98,7 +100,9 @@ def test_an_admin_erases_a_conversation_everywhere_and_nothing_is_left(
     assert _rows(session, neighbour)["handoffs"]
 
     again = staff_client("admin").delete(f"/api/v1/privacy/conversations/{citizen}")
-    assert again.json() == {"handoffs": 0, "ratings": 0, "feedback": 0, "counters": 0}
+    assert again.json() == {
+        "handoffs": 0, "ratings": 0, "feedback": 0, "counters": 0, "subscriptions": 0
+    }
 
 
 @pytest.mark.parametrize(("role", "status"), [(None, 401), ("agent", 403), ("supervisor", 403)])
