@@ -441,6 +441,34 @@ class Stack:
             self._spawn(service)
         self.wait_healthy()
 
+    def add_rasa(self, port: int, env: Mapping[str, str] | None = None) -> Service:
+        """Another Rasa instance on ``port`` with the same model, action server, connectors and
+        Redis tracker and lock stores: a scale-out replica, as a deployment runs several
+        (``env`` adds to its environment)."""
+        base = next(s for s in self.services if s.name == "rasa")
+        argv = list(base.argv)
+        argv[argv.index("--port") + 1] = str(port)
+        replicas = sum(s.name.startswith("rasa") for s in self.services)
+        replica = Service(
+            f"rasa-{replicas + 1}", argv, {**base.env, **(env or {})},
+            f"http://{self.config.host}:{port}/",
+        )
+        self.services.append(replica)
+        self._spawn(replica)
+        self.wait_healthy()
+        return replica
+
+    def remove(self, name: str, *, kill: bool = False) -> None:
+        """Stops one service for good (SIGKILL with ``kill``: a crash, not a shutdown) and
+        forgets it, so that the health checks of the others no longer wait for it."""
+        service = next(s for s in self.services if s.name == name)
+        proc = service.process
+        if kill and proc and proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        self._terminate(service)
+        self.services.remove(service)
+
     def _spawn(self, service: Service) -> None:
         self.config.log_dir.mkdir(parents=True, exist_ok=True)
         log = (self.config.log_dir / f"{service.name}.log").open("ab")

@@ -21,6 +21,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse, ResponseStream
 
+from bot.channels import overload
 from bot.channels.limits import capped, max_message_chars
 from bot.channels.rest_body import BodyError, parse_rest_body
 
@@ -64,6 +65,13 @@ class RestInput(RasaRestInput):
                     self.stream_response(on_new_message, text, body.sender, channel, body.metadata),
                     content_type="text/event-stream",
                 )
+            gate = overload.gate()
+            if not gate.enter():
+                busy = [{"recipient_id": body.sender, "text": t}
+                        for t in overload.busy_texts(request.app)]
+                return response.json(
+                    busy, headers={"Retry-After": str(overload.RETRY_AFTER_SECONDS)}
+                )
             collector = CollectingOutputChannel()
             try:
                 await on_new_message(
@@ -77,6 +85,8 @@ class RestInput(RasaRestInput):
             except Exception:
                 # as Rasa's own channel: what the bot said so far is still returned
                 logger.exception("rest: the message failed (%d characters)", len(text))
+            finally:
+                gate.leave()
             return response.json(collector.messages)
 
         return webhook

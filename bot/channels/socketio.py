@@ -42,6 +42,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot.channels import overload
 from bot.channels.history import conversation_history
 from bot.channels.limits import (
     MAX_METADATA_CHARS,
@@ -197,10 +198,17 @@ class SocketIOInput(RasaSocketIOInput):
                 input_channel=self.name(),
                 metadata=page_metadata(data.get(self.metadata_key)),
             )
+            gate = overload.gate()
+            if not gate.enter():
+                for busy in overload.busy_texts(webhook.ctx.app):
+                    await sio.emit(self.bot_message_evt, {"text": busy}, room=sid,
+                                   namespace=namespace)
+                return
             await typing(sid, True)
             try:
                 await on_new_message(message)  # returns once every reply has been emitted
             finally:
+                gate.leave()
                 await typing(sid, False)
 
         return webhook
