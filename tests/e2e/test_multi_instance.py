@@ -14,9 +14,9 @@ from typing import Any
 import httpx
 import pytest
 
+from scripts.balancer import RoundRobin, round_robin
 from scripts.stack import Stack, free_port
 from tests.conftest import rest_say
-from scripts.balancer import RoundRobin, round_robin
 
 pytestmark = pytest.mark.e2e
 
