@@ -24,7 +24,11 @@ from connectors.feedback.worker import build_forwarder, forward_periodically
 from connectors.health.router import router as health_router
 from connectors.locality.router import router as locality_router
 from connectors.notifications.router import router as notifications_router
-from connectors.notifications.worker import build_notifier, notify_periodically
+from connectors.notifications.worker import (
+    build_notifier,
+    build_poller,
+    notify_periodically,
+)
 from connectors.privacy.retention import purge_periodically
 from connectors.privacy.router import router as privacy_router
 from connectors.procedures.router import router as procedures_router
@@ -79,8 +83,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             forwarding = asyncio.create_task(forward_periodically(forwarder, settings))
         # dossier status changes told to the citizens who follow them (NOTIFY_TRIGGER_URL)
         notifier = build_notifier(settings, cache, app.state.session_factory)
+        app.state.notifier = notifier
+        # with the province's dossiers, their changes are polled (NOTIFY_POLL_SECONDS)
+        poller = build_poller(settings, cache, app.state.session_factory, dossiers)
         notifying = (
-            asyncio.create_task(notify_periodically(notifier, settings)) if notifier else None
+            asyncio.create_task(notify_periodically(notifier, settings, poller))
+            if notifier else None
         )
         yield
         if notifying is not None:

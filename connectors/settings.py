@@ -100,6 +100,16 @@ class Settings(BaseSettings):
     notify_lease_seconds: float = Field(
         default=60, gt=0, description="after this, a change a worker has not finished is retried"
     )
+    # a bot that keeps failing: a delivery is tried again after a lease, then twice as long each
+    # time (at most an hour), and given up (logged, counted in /health) after this many failures
+    # or this long since the first
+    notify_max_attempts: int = Field(default=10, ge=1)
+    notify_give_up_hours: float = Field(default=24, gt=0)
+    # with DOSSIER_SOURCE=upstream, how often the followed dossiers are read from the province's
+    # system for status changes (one connectors instance a round)
+    notify_poll_seconds: float = Field(
+        default=300, gt=0, description="how often followed upstream dossiers are polled"
+    )
 
     @field_validator("dossier_upstream_file", "feedback_upstream_file", mode="before")
     @classmethod

@@ -365,7 +365,10 @@ class Stack:
         # dossier status notifications reach Zalo through Rasa's API (connectors/notifications)
         connectors_env.setdefault(
             "NOTIFY_TRIGGER_URL",
-            f"{c.rasa_url}/conversations/{{sender}}/trigger_intent?output_channel=zalo",
+            # include_events=NONE: the answer carries the slots (the action's outcome), not
+            # the whole conversation
+            f"{c.rasa_url}/conversations/{{sender}}/trigger_intent"
+            "?output_channel=zalo&include_events=NONE",
         )
         connectors_env["NOTIFY_TRIGGER_TOKEN"] = self._secrets("RASA_AUTH_TOKEN")["RASA_AUTH_TOKEN"]
         actions_env = {**env, **self._secrets("ACTION_SERVER_TOKEN", "CONNECTORS_SERVICE_TOKEN")}
@@ -457,6 +460,10 @@ class Stack:
         self._spawn(replica)
         self.wait_healthy()
         return replica
+
+    def stop_service(self, name: str) -> None:
+        """Stops one service until ``restart(name)`` (a test takes it down for a while)."""
+        self._terminate(next(s for s in self.services if s.name == name))
 
     def remove(self, name: str, *, kill: bool = False) -> None:
         """Stops one service for good (SIGKILL with ``kill``: a crash, not a shutdown) and

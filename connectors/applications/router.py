@@ -175,5 +175,5 @@ def lookup_application(
     if result is None:
         return JSONResponse(status_code=404, content=LookupNotFound().model_dump())
     # this conversation may now ask to follow the dossier (connectors/notifications)
-    remember_proof(request.app.state.cache, client, result.code)
+    remember_proof(request.app.state.cache, client, result.code, result.status)
     return result

@@ -3,11 +3,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import redis as redis_errors
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import text
 
 from connectors.deps import CacheDep, SessionDep, SettingsDep
 from connectors.feedback.worker import Forwarder
+from connectors.notifications.stream import backlog as notify_backlog
 from connectors.upstream.client import UpstreamClient
 
 logger = logging.getLogger(__name__)
@@ -49,4 +51,24 @@ def health(
     forwarder: Forwarder | None = getattr(request.app.state, "feedback_forwarder", None)
     if forwarder is not None and database["ok"]:
         body["feedback_outbox"] = forwarder.backlog().as_dict()
+    # dossier status changes not yet told (connectors/notifications): configured says whether
+    # this instance's notifier runs (NOTIFY_TRIGGER_URL), polls whether it also reads the
+    # province's dossiers for changes
+    configured = getattr(request.app.state, "notifier", None) is not None
+    notifications: dict[str, Any] = {
+        "configured": configured,
+        "polls_upstream": configured and settings.dossier_source == "upstream",
+    }
+    try:
+        notifications.update(notify_backlog(cache).as_dict() if redis_ok else _UNKNOWN)
+    except redis_errors.RedisError as exc:
+        logger.error("notification backlog not read: %s", exc)
+        notifications.update(_UNKNOWN)
+    body["notifications"] = notifications
     return body
+
+
+# Redis unreachable: the stream cannot be read
+_UNKNOWN: dict[str, Any] = {
+    "stream_length": None, "pending": None, "oldest_pending_seconds": None, "given_up": None,
+}

@@ -28,10 +28,11 @@ class StatusSubscription(Base):
     # the chat sender id (``zalo-<user id>``): what a request to forget a conversation names
     sender_id: Mapped[str] = mapped_column(String(255), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    # Zalo lets an OA write to a user only within 7 days of the user's last message: the last
-    # message the connectors know of (the opt-in, a later look-up), so the window is never
-    # overestimated
+    # the opt-in (again, after a cancel): what the retention period counts from. Zalo's 7-day
+    # window counts from the citizen's LAST message, which only the bot sees: the bot checks it
+    # when told of a change (actions/notifications.py)
     last_interaction_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # the window closed before a change could be told: kept off until the citizen writes again
+    # no longer set (the first version stopped a subscription when the window closed); cleared
+    # by subscribing again
     expired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -3,7 +3,8 @@
 A successful look-up (code plus the applicant's CCCD or phone digits, checked and rate-limited
 by the look-up endpoint) leaves a short-lived mark keyed by digests of the conversation and the
 code. Subscribing asks for that mark, so nobody follows a code they only guessed, and the
-subscribe endpoint is no second, unlimited way to test codes.
+subscribe endpoint is no second, unlimited way to test codes. The mark holds the status the
+citizen was shown: what a change of a province's dossier is told against (poller.py).
 """
 
 from __future__ import annotations
@@ -26,17 +27,25 @@ def _key(cache: Cache, client: str, code: str) -> str:
     return cache.key("notify", "proof", digest)
 
 
-def remember_proof(cache: Cache, client: str, code: str) -> None:
-    """After a found look-up by ``client`` (``id:<sender>`` or ``ip:<address>``)."""
+def remember_proof(cache: Cache, client: str, code: str, status: str) -> None:
+    """After a found look-up by ``client`` (``id:<sender>`` or ``ip:<address>``) that showed
+    ``status``."""
     try:
-        cache.client.set(_key(cache, client, code), "1", ex=PROOF_SECONDS)
+        cache.client.set(_key(cache, client, code), status, ex=PROOF_SECONDS)
     except redis.RedisError as exc:  # the citizen can still read the status; only opt-in fails
         logger.warning("look-up proof not kept (Redis unreachable): %s", exc)
 
 
-def has_proof(cache: Cache, client: str, code: str) -> bool:
+def proved_status(cache: Cache, client: str, code: str) -> str | None:
+    """The status the conversation's recent look-up showed; None: no such look-up (or Redis
+    unreachable), so no proof."""
     try:
-        return bool(cache.client.exists(_key(cache, client, code)))
+        value = cache.client.get(_key(cache, client, code))
     except redis.RedisError as exc:
         logger.warning("look-up proof not readable (Redis unreachable): %s", exc)
-        return False
+        return None
+    return value if isinstance(value, str) else None
+
+
+def has_proof(cache: Cache, client: str, code: str) -> bool:
+    return proved_status(cache, client, code) is not None

@@ -3,6 +3,7 @@ system or staff tooling, with the service token): the change is then told to its
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 import redis
@@ -12,7 +13,7 @@ from sqlalchemy import select
 from connectors.applications.models import Application, ApplicationEvent
 from connectors.applications.service import as_utc
 from connectors.deps import CacheDep, NowDep, SessionDep, SettingsDep
-from connectors.notifications.proof import has_proof
+from connectors.notifications.proof import proved_status
 from connectors.notifications.schemas import (
     CancelledPublic,
     StatusEventCreate,
@@ -21,9 +22,10 @@ from connectors.notifications.schemas import (
     SubscriptionPublic,
 )
 from connectors.notifications.service import cancel, subscribe
-from connectors.notifications.stream import StatusChange, emit
+from connectors.notifications.stream import StatusChange, emit, know_status
 from connectors.staff.deps import require_service
 
+logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1", tags=["notifications"])
 
 SenderId = Annotated[str, Path(min_length=1, max_length=255)]
@@ -39,17 +41,26 @@ Code = Annotated[str, Path(min_length=1, max_length=64)]
                      "within the last 30 minutes"}},
 )
 def create_subscription(
-    body: SubscriptionCreate, session: SessionDep, cache: CacheDep, now: NowDep
+    body: SubscriptionCreate, session: SessionDep, cache: CacheDep, settings: SettingsDep,
+    now: NowDep,
 ) -> SubscriptionPublic:
     """The conversation follows the dossier: only after it looked it up with the applicant's
     identifier (the look-up's X-Client-Id is the sender id). Again after a cancel: on again."""
-    if not has_proof(cache, "id:" + body.sender_id, body.code):
+    shown = proved_status(cache, "id:" + body.sender_id, body.code)
+    if shown is None:
         raise HTTPException(
             status_code=403,
             detail="Chỉ nhận thông báo cho hồ sơ vừa tra cứu thành công trong cuộc trò chuyện "
             "này.",
         )
     found = subscribe(session, body.code, body.channel, body.sender_id, now)
+    if settings.dossier_source == "upstream":
+        # what the citizen was shown: the poller tells a change from it, even one made before
+        # its next round (a status known from an earlier follower stays)
+        try:
+            know_status(cache, body.code, shown)
+        except redis.RedisError as exc:  # the poller's first round notes it instead
+            logger.warning("status shown not noted (Redis unreachable): %s", exc)
     return SubscriptionPublic(
         code=found.application_code, channel=found.channel,
         created_at=as_utc(found.created_at), last_interaction_at=as_utc(found.last_interaction_at),

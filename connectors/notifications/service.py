@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from connectors.applications.service import as_utc
 from connectors.notifications.models import StatusSubscription
-
-# Zalo refuses an OA's message to a user who has not written within 7 days (error -230)
-ZALO_WINDOW = timedelta(days=7)
 
 
 def subscribe(
@@ -56,17 +53,23 @@ def cancel(session: Session, sender_id: str, now: datetime, code: str | None = N
 
 
 def active(session: Session, code: str) -> Sequence[StatusSubscription]:
-    """Who follows ``code`` now (neither cancelled nor expired), oldest first."""
+    """Who follows ``code`` now (not cancelled), oldest first. Zalo's 7-day window is the bot's
+    to check (only it sees the citizen's last message): a closed one never ends a subscription."""
     return session.scalars(
         select(StatusSubscription)
         .where(
             StatusSubscription.application_code == code,
             StatusSubscription.cancelled_at.is_(None),
-            StatusSubscription.expired_at.is_(None),
         )
         .order_by(StatusSubscription.id)
     ).all()
 
 
-def within_window(subscription: StatusSubscription, now: datetime) -> bool:
-    return as_utc(now) - as_utc(subscription.last_interaction_at) < ZALO_WINDOW
+def followed_codes(session: Session) -> Sequence[str]:
+    """The dossiers someone follows (the poller reads their status)."""
+    return session.scalars(
+        select(StatusSubscription.application_code)
+        .where(StatusSubscription.cancelled_at.is_(None))
+        .distinct()
+        .order_by(StatusSubscription.application_code)
+    ).all()

@@ -3,16 +3,12 @@ notifier telling each follower once, through a bot that is a real HTTP server on
 
 from __future__ import annotations
 
-import json
+import logging
 import random
-import threading
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, cast
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi import FastAPI
@@ -23,10 +19,12 @@ from sqlalchemy.orm import Session
 from connectors.applications.demo import known_dossiers
 from connectors.applications.models import Application
 from connectors.applications.service import ApplicationRecord, upsert_application
+from connectors.main import create_app
 from connectors.notifications.models import StatusSubscription
-from connectors.notifications.notifier import Notifier
+from connectors.notifications.notifier import Notifier, Report
 from connectors.notifications.trigger import INTENT, BotTrigger
 from tests.connectors.conftest import Clock
+from tests.fakes.bot_trigger import FakeBot
 
 LOOKUP = "/api/v1/applications/lookup"
 SUBSCRIBE = "/api/v1/notifications/subscriptions"
@@ -38,46 +36,10 @@ PROCEDURE = known_dossiers()[0].procedure_code
 # --- a bot that records what the notifier asks it to say -----------------------------------------
 
 
-@dataclass
-class RecordingBot:
-    calls: list[dict[str, Any]] = field(default_factory=list)
-    failures: int = 0  # answer HTTP 500 to this many calls first
-    url: str = ""
-
-
 @pytest.fixture
-def bot_server() -> Iterator[RecordingBot]:
-    state = RecordingBot()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            if state.failures:
-                state.failures -= 1
-                self.send_response(500)
-            else:
-                parts = urlsplit(self.path)
-                state.calls.append(
-                    {"path": parts.path, "query": parse_qs(parts.query), "body": body}
-                )
-                self.send_response(200)
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"{}")
-
-        def log_message(self, *_args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.url = (
-        f"http://127.0.0.1:{server.server_port}/conversations/{{sender}}/trigger_intent"
-        "?output_channel=zalo"
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield state
-    server.shutdown()
-    server.server_close()
+def bot_server() -> Iterator[FakeBot]:
+    with FakeBot() as fake:
+        yield fake
 
 
 # --- a dossier of the test's own (the demo ones are shared by the whole session) ----------------
@@ -133,22 +95,18 @@ def _change(bot: TestClient, code: str, status: str, at: datetime) -> Any:
     return response.json()
 
 
-def _notifier(client: TestClient, bot_server: RecordingBot, clock: Clock, name: str,
-              lease_seconds: float = 60.0) -> Notifier:
+def _notifier(client: TestClient, bot_server: FakeBot, clock: Clock, name: str,
+              lease_seconds: float = 60.0, **limits: Any) -> Notifier:
     app = cast(FastAPI, client.app)
     notifier = Notifier(app.state.cache, app.state.session_factory,
                         BotTrigger(bot_server.url, "rasa-token"), name, lambda: clock.now,
-                        lease_seconds=lease_seconds)
+                        lease_seconds=lease_seconds, **limits)
     notifier.ensure_group()
     return notifier
 
 
-def _sent(bot_server: RecordingBot) -> list[tuple[str, str, str]]:
-    return [
-        (c["path"].split("/")[2], c["body"]["entities"]["notified_code"],
-         c["body"]["entities"]["notified_status"])
-        for c in bot_server.calls
-    ]
+def _sent(bot_server: FakeBot) -> list[tuple[str, str, str]]:
+    return bot_server.told()
 
 
 # --- who may follow ------------------------------------------------------------------------------
@@ -206,7 +164,7 @@ def test_a_change_is_recorded_once_and_queued_once(
 
 
 def test_a_change_reaches_each_follower_once_with_two_workers(
-    bot: TestClient, client: TestClient, code: str, clock: Clock, bot_server: RecordingBot,
+    bot: TestClient, client: TestClient, code: str, clock: Clock, bot_server: FakeBot,
     first: str, second: str,
 ) -> None:
     _follow(bot, code, first)
@@ -221,9 +179,9 @@ def test_a_change_reaches_each_follower_once_with_two_workers(
     assert sorted(_sent(bot_server)) == sorted([
         (first, code, "needs_supplement"), (second, code, "needs_supplement"),
     ])
-    assert {c["body"]["name"] for c in bot_server.calls} == {INTENT}
-    assert {c["query"]["token"][0] for c in bot_server.calls} == {"rasa-token"}
-    assert {c["query"]["output_channel"][0] for c in bot_server.calls} == {"zalo"}
+    assert {c["body"]["name"] for c in bot_server.received} == {INTENT}
+    assert {c["query"]["token"][0] for c in bot_server.received} == {"rasa-token"}
+    assert {c["query"]["output_channel"][0] for c in bot_server.received} == {"zalo"}
 
 
 class Crash(Exception):
@@ -236,7 +194,7 @@ class CrashingBeforeAck(Notifier):
 
 
 def test_a_worker_that_crashes_between_send_and_ack_is_not_repeated(
-    bot: TestClient, client: TestClient, code: str, clock: Clock, bot_server: RecordingBot,
+    bot: TestClient, client: TestClient, code: str, clock: Clock, bot_server: FakeBot,
     first: str,
 ) -> None:
     _follow(bot, code, first)
@@ -258,7 +216,7 @@ def test_a_worker_that_crashes_between_send_and_ack_is_not_repeated(
 
 
 def test_a_change_waits_while_the_bot_is_down(
-    bot: TestClient, client: TestClient, code: str, clock: Clock, bot_server: RecordingBot,
+    bot: TestClient, client: TestClient, code: str, clock: Clock, bot_server: FakeBot,
     first: str,
 ) -> None:
     _follow(bot, code, first)
@@ -267,36 +225,87 @@ def test_a_change_waits_while_the_bot_is_down(
 
     _change(bot, code, "done", clock.now)
     down = worker.run_once()
+    clock.tick(seconds=1)  # past the wait after a failure (here the lease)
     up = worker.run_once()
 
     assert (down.failed, up.sent) == (1, 1)
     assert _sent(bot_server) == [(first, code, "done")]
 
 
+def test_a_closed_window_tells_nothing_now_and_the_next_change_is_tried_again(
+    bot: TestClient, client: TestClient, code: str, clock: Clock, bot_server: FakeBot,
+    session: Session, first: str, second: str,
+) -> None:
+    # only the bot sees the citizen's last message: it says the window is closed for ``first``
+    _follow(bot, code, first)
+    _follow(bot, code, second)
+    worker = _notifier(client, bot_server, clock, "a", lease_seconds=0.001)
+    bot_server.closed.add(first)
+
+    _change(bot, code, "needs_supplement", clock.now)
+    closed = worker.run_once()
+    after = worker.run_once()  # handled: the closed window is not retried
+    bot_server.closed.clear()  # the citizen wrote to the OA meanwhile
+    _change(bot, code, "done", clock.tick(hours=1))
+    reopened = worker.run_once()
+
+    assert (closed.sent, closed.expired, closed.failed) == (1, 1, 0)
+    assert after == Report()
+    assert (reopened.sent, reopened.expired) == (2, 0)
+    assert _sent(bot_server) == [
+        (second, code, "needs_supplement"), (first, code, "done"), (second, code, "done"),
+    ]
+    followed = session.scalars(
+        select(StatusSubscription).where(StatusSubscription.application_code == code)
+    ).all()
+    assert [(s.cancelled_at, s.expired_at) for s in followed] == [(None, None), (None, None)]
+
+
+# --- a bot that keeps failing ----------------------------------------------------------------
+
+
 @pytest.mark.parametrize(
-    ("days_since_last_message", "told"), [(0, True), (6.9, True), (7, False), (30, False)]
+    ("max_attempts", "give_up_hours", "minutes_between_tries", "tries"),
+    [
+        (3, 24, 1, 3),  # the third failure gives up
+        (10, 1, 25, 4),  # 0, 25, 50 min: tried again; 75 min after the first failure: given up
+        (1, 24, 1, 1),
+    ],
 )
-def test_only_within_zalos_seven_day_window(
-    bot: TestClient, client: TestClient, code: str, clock: Clock, bot_server: RecordingBot,
-    session: Session, days_since_last_message: float, told: bool,
-    first: str,
+def test_a_bot_that_keeps_failing_is_given_up_counted_and_acknowledged(
+    bot: TestClient, client: TestClient, code: str, clock: Clock, bot_server: FakeBot,
+    first: str, caplog: pytest.LogCaptureFixture,
+    max_attempts: int, give_up_hours: float, minutes_between_tries: float, tries: int,
 ) -> None:
     _follow(bot, code, first)
-    worker = _notifier(client, bot_server, clock, "a")
+    worker = _notifier(client, bot_server, clock, "a", lease_seconds=0.001,
+                       max_attempts=max_attempts, give_up_after=timedelta(hours=give_up_hours))
+    bot_server.failures = 1000
 
-    clock.tick(days=days_since_last_message)
     _change(bot, code, "done", clock.now)
-    worker.run_once()
+    reports = []
+    with caplog.at_level(logging.WARNING, logger="connectors.notifications.notifier"):
+        for _ in range(tries):
+            reports.append(worker.run_once())
+            clock.tick(minutes=minutes_between_tries)
+    refused = 1000 - bot_server.failures
+    bot_server.failures = 0  # the bot is back: the given-up change stays untold
+    after = worker.run_once()
 
-    assert bool(bot_server.calls) is told
-    subscription = session.scalars(
-        select(StatusSubscription).where(StatusSubscription.application_code == code)
-    ).one()
-    assert (subscription.expired_at is None) is told
+    assert [(r.failed, r.given_up) for r in reports] == [(1, 0)] * (tries - 1) + [(0, 1)]
+    assert refused == tries
+    assert after == Report()
+    assert _sent(bot_server) == []
+    given_up = [r for r in caplog.records if "given up" in r.getMessage()]
+    assert [(r.levelname, r.getMessage().startswith(
+        f"notification given up after {tries} failed attempts")) for r in given_up
+    ] == [("WARNING", True)]
+    health = client.get("/health").json()["notifications"]
+    assert (health["given_up"], health["pending"]) == (1, 0)
 
 
 def test_huy_thong_bao_stops_the_notifications(
-    bot: TestClient, client: TestClient, code: str, clock: Clock, bot_server: RecordingBot,
+    bot: TestClient, client: TestClient, code: str, clock: Clock, bot_server: FakeBot,
     first: str, second: str,
 ) -> None:
     _follow(bot, code, first)
@@ -323,3 +332,77 @@ def test_forgetting_a_conversation_erases_its_subscriptions(
     assert session.scalars(
         select(StatusSubscription).where(StatusSubscription.sender_id == first)
     ).all() == []
+
+
+def test_a_refused_delivery_waits_twice_as_long_each_time(
+    bot: TestClient, client: TestClient, code: str, clock: Clock, bot_server: FakeBot,
+    first: str,
+) -> None:
+    _follow(bot, code, first)
+    worker = _notifier(client, bot_server, clock, "a", lease_seconds=0.001, max_attempts=4,
+                       first_retry=timedelta(minutes=1))
+    bot_server.failures = 1000
+    _change(bot, code, "done", clock.now)
+
+    tried_at, given_up_at = [], []
+    for minute in range(10):  # a worker round every minute
+        refused = bot_server.failures
+        report = worker.run_once()
+        if bot_server.failures < refused:
+            tried_at.append(minute)
+        if report.given_up:
+            given_up_at.append(minute)
+        clock.tick(minutes=1)
+
+    assert tried_at == [0, 1, 3, 7]  # waits of 1, 2 and 4 minutes
+    assert given_up_at == [7]  # the fourth failure
+
+
+# --- /health -------------------------------------------------------------------------------------
+
+
+def test_health_reports_the_changes_not_yet_told(
+    bot: TestClient, client: TestClient, code: str, clock: Clock, bot_server: FakeBot,
+    first: str,
+) -> None:
+    _follow(bot, code, first)
+    worker = _notifier(client, bot_server, clock, "a")
+    empty = client.get("/health").json()["notifications"]
+    _change(bot, code, "needs_supplement", clock.now)
+    _change(bot, code, "done", clock.tick(minutes=1))
+    bot_server.failures = 1  # the first change fails: pending; the second is told
+    worker.run_once()
+
+    health = client.get("/health").json()["notifications"]
+
+    assert empty == {
+        "configured": False, "polls_upstream": False, "stream_length": 0, "pending": 0,
+        "oldest_pending_seconds": None, "given_up": 0,
+    }
+    oldest = health.pop("oldest_pending_seconds")
+    assert health == {
+        "configured": False, "polls_upstream": False, "stream_length": 2, "pending": 1,
+        "given_up": 0,
+    }
+    assert 0 <= oldest < 60  # emitted by this test, a moment ago (Redis's clock)
+    assert _sent(bot_server) == [(first, code, "done")]
+
+
+@pytest.mark.parametrize(
+    ("trigger_url", "source", "configured", "polls"),
+    [("", "local", False, False), ("bot", "local", True, False)],
+)
+def test_health_says_whether_the_notifier_runs(
+    settings: Any, bot_server: FakeBot, trigger_url: str, source: str, configured: bool,
+    polls: bool,
+) -> None:
+    running = settings.model_copy(update={
+        "notify_trigger_url": bot_server.url if trigger_url else "",
+        "notify_interval_seconds": 3600, "dossier_source": source,
+    })
+    with TestClient(create_app(running)) as client:
+        health = client.get("/health").json()["notifications"]
+
+    assert {k: health[k] for k in ("configured", "polls_upstream", "pending", "given_up")} == {
+        "configured": configured, "polls_upstream": polls, "pending": 0, "given_up": 0,
+    }

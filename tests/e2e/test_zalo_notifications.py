@@ -1,6 +1,7 @@
 """Dossier status notifications through the whole chain: a citizen looks a dossier up over the
 signed Zalo webhook and taps "Nhận thông báo"; a status change recorded through the connectors
-API reaches the fake Zalo as one message, once; after "huỷ thông báo" a change sends nothing.
+API reaches the fake Zalo as one message, once; after "huỷ thông báo" a change sends nothing; a
+citizen whose last message (in Rasa's tracker) is older than Zalo's 7 days is not written to.
 
 The demo dossier is put back to its status at the end (other suites read it).
 """
@@ -87,3 +88,45 @@ def test_a_followed_dossier_change_reaches_zalo_once_and_huy_thong_bao_stops_it(
     assert texts.count(told) == 1
     assert not any(t == domain_text("utter_status_changed_in_progress").replace("{code}", CODE)
                    for t in texts)
+
+
+def test_a_citizen_silent_for_more_than_7_days_is_not_written_to(
+    stack: Stack, fake: FakeZalo
+) -> None:
+    # Zalo's window counts from the citizen's last message, which only the bot sees: a
+    # conversation whose last message (in Rasa's own tracker) is 8 days old gets nothing
+    user = str(7_100_000_000_000_000_000 + uuid.uuid4().int % 10**18)
+    sender = f"zalo-{user}"
+    connectors = stack.config.connectors_url
+    service = {"X-Service-Token": stack.secrets["CONNECTORS_SERVICE_TOKEN"]}
+    rasa = f"{stack.config.rasa_url}/conversations/{sender}"
+    token = {"token": stack.secrets["RASA_AUTH_TOKEN"]}
+    long_ago = datetime.now(timezone.utc).timestamp() - 8 * 86_400
+    written = httpx.post(f"{rasa}/tracker/events", params=token, timeout=10, json=[
+        {"event": "user", "text": "cảm ơn", "timestamp": long_ago, "input_channel": "zalo",
+         "parse_data": {"intent": {"name": "thank", "confidence": 1.0}, "entities": []}},
+    ])
+    assert written.status_code == 200, written.text
+    found = httpx.post(f"{connectors}/api/v1/applications/lookup", timeout=10,
+                       json={"code": CODE, "phone": PHONE},
+                       headers={**service, "X-Client-Id": sender})
+    assert found.status_code == 200, found.text
+    followed = httpx.post(f"{connectors}/api/v1/notifications/subscriptions", timeout=10,
+                          json={"code": CODE, "sender_id": sender}, headers=service)
+    assert followed.status_code == 201, followed.text
+    at = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(minutes=1)
+
+    _change(stack, "needs_supplement", at)
+
+    def outcome() -> Any:
+        tracker = httpx.get(f"{rasa}/tracker", params={**token, "include_events": "NONE"},
+                            timeout=10).json()
+        return tracker["slots"].get("notification_outcome")
+
+    decided = fake.wait_for(outcome, timeout=ANSWER_SECONDS)
+    httpx.delete(f"{connectors}/api/v1/notifications/subscriptions/{sender}", headers=service,
+                 timeout=10)
+    _change(stack, "in_progress", at + timedelta(seconds=1))  # back as it was
+
+    assert decided == "window_closed"
+    assert fake.sent_to(user) == []

@@ -9,12 +9,18 @@ import secrets
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import httpx
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
-from connectors.applications.sources.base import DossierSource, IdentifierDigests
+from connectors.applications.sources.base import (
+    DossierRecord,
+    DossierSource,
+    IdentifierDigests,
+)
 from connectors.applications.sources.cached import CachedSource
 from connectors.applications.sources.http import HttpSource
 from connectors.applications.sources.local import LocalSource
@@ -40,6 +46,13 @@ class Dossiers:
     digests: IdentifierDigests
     upstream: UpstreamClient | None = None
     cache: Cache | None = None
+
+    def fetch_fresh(self, session: Session, code: str, now: datetime) -> DossierRecord | None:
+        """The source's answer now, bypassing the cache (the notifications' poller).
+        Raises SourceUnavailable or SourceUnreadable."""
+        if isinstance(self.source, CachedSource):
+            return self.source.refresh(session, code, now)
+        return self.source.fetch(session, code, now)
 
     def close(self) -> None:
         if self.upstream is not None:

@@ -58,8 +58,18 @@ class CachedSource:
                 )
                 return replace(copy, stale=True)
             raise
+        return self._keep(code, record, now, had_copy=copy is not None)
+
+    def refresh(self, session: Session, code: str, now: datetime) -> DossierRecord | None:
+        """The upstream's answer now, never a copy (the notifications' poller), kept for the
+        next look-up. Raises SourceUnavailable or SourceUnreadable."""
+        return self._keep(code, self._inner.fetch(session, code, now), now, had_copy=True)
+
+    def _keep(
+        self, code: str, record: DossierRecord | None, now: datetime, *, had_copy: bool
+    ) -> DossierRecord | None:
         if record is None:
-            if copy is not None:
+            if had_copy:
                 self._store.forget(code)
             return None
         fetched = replace(record, owner=self._digests.owner(record.owner), as_of=now)
