@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,8 +22,9 @@ _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length"
 
 
 class RoundRobin:
-    def __init__(self, upstreams: list[str]) -> None:
+    def __init__(self, upstreams: list[str], delay_seconds: float = 0.0) -> None:
         self.upstreams = upstreams
+        self.delay_seconds = delay_seconds  # added before each request: a slow upstream
         self.hits: Counter[str] = Counter()  # requests each instance answered
         self.routes: defaultdict[str, list[str]] = defaultdict(list)  # sender -> instances
         self._next = 0
@@ -60,6 +62,8 @@ def _handler(balancer: RoundRobin) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
+            if balancer.delay_seconds:
+                time.sleep(balancer.delay_seconds)
             sender = _sender(body) if self.path.startswith("/webhooks/rest/") else None
             for upstream in balancer.order(sender):
                 try:
@@ -88,9 +92,11 @@ def _handler(balancer: RoundRobin) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def round_robin(upstreams: list[str]) -> Iterator[tuple[str, RoundRobin]]:
+def round_robin(
+    upstreams: list[str], delay_seconds: float = 0.0
+) -> Iterator[tuple[str, RoundRobin]]:
     """The balancer's URL on 127.0.0.1 and its state, while the block runs."""
-    balancer = RoundRobin(upstreams)
+    balancer = RoundRobin(upstreams, delay_seconds)
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(balancer))
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -15,6 +15,8 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from bot.channels.domain_text import domain_texts
+
 logger = logging.getLogger(__name__)
 
 ENV = "RASA_MAX_IN_FLIGHT"
@@ -71,12 +73,4 @@ def gate() -> Gate:
 
 
 def busy_texts(app: Any) -> list[str]:
-    """The texts of ``utter_busy`` in the loaded model's domain (the first variation)."""
-    agent = getattr(getattr(app, "ctx", None), "agent", None)
-    domain = getattr(agent, "domain", None)
-    variations = getattr(domain, "responses", {}).get(BUSY_RESPONSE) or []
-    if not variations:
-        logger.error("overload: the domain has no %s response", BUSY_RESPONSE)
-        return []
-    text = variations[0].get("text")
-    return [str(text)] if text else []
+    return domain_texts(app, BUSY_RESPONSE)

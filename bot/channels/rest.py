@@ -22,6 +22,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, ResponseStream
 
 from bot.channels import overload
+from bot.channels.domain_text import NOT_ANSWERED, domain_texts
 from bot.channels.limits import capped, max_message_chars
 from bot.channels.rest_body import BodyError, parse_rest_body
 
@@ -87,6 +88,13 @@ class RestInput(RasaRestInput):
                 logger.exception("rest: the message failed (%d characters)", len(text))
             finally:
                 gate.leave()
+            if not collector.messages:
+                # the action server, Redis or the model failed: the citizen is told, not left
+                # waiting for an answer that never comes
+                return response.json([
+                    {"recipient_id": body.sender, "text": t}
+                    for t in domain_texts(request.app, NOT_ANSWERED)
+                ])
             return response.json(collector.messages)
 
         return webhook

@@ -43,6 +43,7 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from bot.channels import overload
+from bot.channels.domain_text import NOT_ANSWERED, domain_texts
 from bot.channels.history import conversation_history
 from bot.channels.limits import (
     MAX_METADATA_CHARS,
@@ -54,6 +55,18 @@ from bot.channels.origins import origin_allowed, socket_origins
 from bot.channels.sessions import SessionSigner, session_secret
 
 logger = logging.getLogger(__name__)
+
+
+class CountingOutput(SocketIOOutput):
+    """Rasa's socket.io output, counting what it emitted: a message that got nothing is told so."""
+
+    def __init__(self, sio: AsyncServer, bot_message_evt: str) -> None:
+        super().__init__(sio, bot_message_evt)
+        self.sent = 0
+
+    async def _send_message(self, socket_id: str, response: Any) -> None:
+        self.sent += 1
+        await super()._send_message(socket_id, response)
 
 
 class _AppAwareBlueprint(SocketBlueprint):
@@ -191,9 +204,10 @@ class SocketIOInput(RasaSocketIOInput):
             text = data.get("message", "")
             if not isinstance(text, str):
                 return
+            output = CountingOutput(sio, self.bot_message_evt)
             message = UserMessage(
                 capped(text, max_chars),
-                SocketIOOutput(sio, self.bot_message_evt),
+                output,
                 sender_id,
                 input_channel=self.name(),
                 metadata=page_metadata(data.get(self.metadata_key)),
@@ -207,9 +221,15 @@ class SocketIOInput(RasaSocketIOInput):
             await typing(sid, True)
             try:
                 await on_new_message(message)  # returns once every reply has been emitted
+            except Exception:
+                logger.exception("socket.io: the message failed")
             finally:
                 gate.leave()
                 await typing(sid, False)
+            if not output.sent:  # the action server, Redis or the model failed: say so
+                for text in domain_texts(webhook.ctx.app, NOT_ANSWERED):
+                    await sio.emit(self.bot_message_evt, {"text": text}, room=sid,
+                                   namespace=namespace)
 
         return webhook
 

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from bot.channels.domain_text import NOT_ANSWERED
 from bot.channels.overload import DEFAULT_MAX_IN_FLIGHT, Gate, busy_texts, max_in_flight
 
 
@@ -58,8 +59,18 @@ def test_the_busy_text_is_the_domains_first_variation() -> None:
     assert busy_texts(app) == ["Dạ, em đang bận"]
 
 
-def test_without_a_loaded_model_there_is_no_busy_text_rather_than_an_error() -> None:
-    assert busy_texts(SimpleNamespace(ctx=SimpleNamespace(agent=None))) == []
+@pytest.mark.parametrize(
+    "app",
+    [
+        SimpleNamespace(ctx=SimpleNamespace(agent=None)),  # no model loaded yet
+        SimpleNamespace(ctx=SimpleNamespace(agent=SimpleNamespace(
+            domain=SimpleNamespace(responses={})))),  # a domain without the response
+        SimpleNamespace(ctx=SimpleNamespace(agent=SimpleNamespace(
+            domain=SimpleNamespace(responses={"utter_busy": [{"image": "x.png"}]})))),
+    ],
+)
+def test_without_the_text_there_is_no_busy_text_rather_than_an_error(app: object) -> None:
+    assert busy_texts(app) == []
 
 
 def test_the_shipped_domain_has_the_busy_answer() -> None:
@@ -71,3 +82,4 @@ def test_the_shipped_domain_has_the_busy_answer() -> None:
     responses = yaml.safe_load(channels.read_text(encoding="utf-8"))["responses"]
 
     assert "thử lại sau ít phút" in responses["utter_busy"][0]["text"]
+    assert "gửi lại sau ít phút" in responses[NOT_ANSWERED][0]["text"]
