@@ -22,6 +22,7 @@ import logging
 import os
 import secrets
 import sys
+import time
 import zlib
 from dataclasses import dataclass
 from functools import partial
@@ -36,10 +37,11 @@ from sanic import Sanic, response
 from sanic.exceptions import SanicException
 from sanic.handlers import ErrorHandler
 from sanic.request import Request
-from sanic.response import HTTPResponse
+from sanic.response import BaseHTTPResponse, HTTPResponse
 from sanic.worker.loader import AppLoader
 
-from vnid import redact
+from actions.metrics import ActionMetrics
+from vnid import redact, request_id
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +52,7 @@ TOKEN_ENV = "ACTION_SERVER_TOKEN"
 DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
 # Rasa's EndpointConfig default `token_name`.
 TOKEN_PARAM = "token"
-OPEN_PATHS = frozenset({"/health"})
+OPEN_PATHS = frozenset({"/health", "/metrics"})
 
 UNAUTHORISED = "Thiếu hoặc sai mã xác thực của máy chủ hành động (tham số token)."
 NOT_JSON = "Nội dung yêu cầu không phải JSON hợp lệ."
@@ -180,6 +182,7 @@ class ServerOptions:
 def configure_logging(options: ServerOptions) -> None:
     """As rasa-sdk's command does it (and again in each worker process, which starts afresh)."""
     redact.install()  # no citizen's ID number, phone or dossier code in a log line
+    request_id.install()  # a call's log lines end with the id of the citizen's message
     logging.getLogger("matplotlib").setLevel(logging.WARN)
     # httpx logs each request's URL at INFO: the procedure search carries the citizen's message
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -209,7 +212,18 @@ def build_app(options: ServerOptions) -> AnyApp:
     # the limit, an unknown path): then the error handler answers, not the body check.
     app.add_signal(remember_failure, "http.lifecycle.exception")
 
+    metrics = ActionMetrics()
+
+    async def exposition(_request: Request) -> HTTPResponse:
+        body, content_type = metrics.exposition()
+        return response.raw(body, content_type=content_type)
+
+    app.add_route(exposition, "/metrics", methods=["GET"])
+
     async def guard(request: Request) -> HTTPResponse | None:
+        # set on every request: a kept-alive connection handles the next one in the same task
+        request_id.current.set(None)
+        request.ctx.started = time.perf_counter()
         if getattr(request.ctx, "failed", None) is not None:
             return None
         if request.method == "OPTIONS" or request.path in OPEN_PATHS:
@@ -227,9 +241,20 @@ def build_app(options: ServerOptions) -> AnyApp:
             if (request.headers.get("content-encoding") or "").lower() != "deflate":
                 # parsed once, checked; the handler reuses it
                 request.parsed_json = call  # type: ignore[assignment]
+            request.ctx.action = str(call.get("next_action"))
+            latest = (call.get("tracker") or {}).get("latest_message") or {}
+            request_id.current.set(request_id.valid(latest.get("message_id")))
         return None
 
+    async def measure(request: Request, answer: BaseHTTPResponse) -> None:
+        action = getattr(request.ctx, "action", None)
+        if action is not None:
+            elapsed = time.perf_counter() - request.ctx.started
+            metrics.observe(action, answer.status, elapsed)
+            logger.info("%s %d %.1f ms", action, answer.status, elapsed * 1000)
+
     app.register_middleware(guard, "request")
+    app.register_middleware(measure, "response")
     return app
 
 

@@ -11,6 +11,7 @@ security headers of bot/channels/headers.py, and every log line is redacted (vni
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -50,9 +51,13 @@ def main(argv: list[str] | None = None) -> int:
     import rasa.core.run
     from rasa.__main__ import main as rasa_main
 
-    from vnid import redact  # shared with actions/ and connectors/: pure Python, no dependency
+    # shared with actions/ and connectors/: pure Python, no dependency
+    from vnid import redact, request_id
 
     redact.install()  # no citizen's ID number, phone or dossier code in a log line
+    request_id.install()  # a message's log lines end with its request id
+    # our channels' line per message (Rasa sets the level of its own loggers only)
+    logging.getLogger("bot").setLevel(logging.INFO)
 
     # serve_application() looks configure_app up in its module when it runs
     rasa.core.run.configure_app = _with_security_headers(rasa.core.run.configure_app)

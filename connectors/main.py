@@ -29,6 +29,8 @@ from connectors.notifications.worker import (
     build_poller,
     notify_periodically,
 )
+from connectors.observability import Metrics, Observability, configure_logging
+from connectors.observability import router as metrics_router
 from connectors.privacy.retention import purge_periodically
 from connectors.privacy.router import router as privacy_router
 from connectors.procedures.router import router as procedures_router
@@ -37,7 +39,7 @@ from connectors.settings import Settings, get_settings
 from connectors.staff.router import router as staff_router
 from connectors.web.headers import SecurityHeaders
 from connectors.web.router import router as web_router
-from vnid import redact
+from vnid import redact, request_id
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +47,8 @@ logger = logging.getLogger(__name__)
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     redact.install()  # no citizen's ID number, phone or dossier code in a log line
+    request_id.install()  # a request's log lines end with its id
+    configure_logging()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -121,7 +125,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
 
     app.add_middleware(SecurityHeaders, rasa_public_url=settings.rasa_public_url)
+    # outermost: the id and the timing cover the other middleware too
+    app.state.metrics = Metrics()
+    app.add_middleware(Observability, metrics=app.state.metrics)
     app.include_router(health_router)
+    app.include_router(metrics_router)
     app.include_router(locality_router)
     app.include_router(procedures_router)
     app.include_router(web_router)

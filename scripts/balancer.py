@@ -25,6 +25,8 @@ class RoundRobin:
     def __init__(self, upstreams: list[str], delay_seconds: float = 0.0) -> None:
         self.upstreams = upstreams
         self.delay_seconds = delay_seconds  # added before each request: a slow upstream
+        # one pool for all requests (a client per request costs a connection each time)
+        self.client = httpx.Client(timeout=60, limits=httpx.Limits(max_connections=256))
         self.hits: Counter[str] = Counter()  # requests each instance answered
         self.routes: defaultdict[str, list[str]] = defaultdict(list)  # sender -> instances
         self._next = 0
@@ -67,9 +69,8 @@ def _handler(balancer: RoundRobin) -> type[BaseHTTPRequestHandler]:
             sender = _sender(body) if self.path.startswith("/webhooks/rest/") else None
             for upstream in balancer.order(sender):
                 try:
-                    response = httpx.request(
-                        self.command, upstream + self.path, content=body, headers=headers,
-                        timeout=60,
+                    response = balancer.client.request(
+                        self.command, upstream + self.path, content=body, headers=headers
                     )
                 except httpx.ConnectError:
                     continue  # this instance is down: the next one takes the request
@@ -106,3 +107,4 @@ def round_robin(
     finally:
         server.shutdown()
         server.server_close()
+        balancer.client.close()

@@ -10,6 +10,8 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel
 
+from vnid import request_id
+
 logger = logging.getLogger(__name__)
 
 
@@ -213,6 +215,12 @@ def _reason(response: httpx.Response) -> str | None:
     return reason if isinstance(reason, str) else None
 
 
+def _request_id() -> dict[str, str]:
+    """The citizen's message's id, so the connectors' log lines of this call carry it too."""
+    rid = request_id.current.get()
+    return {request_id.HEADER: rid} if rid else {}
+
+
 class PortalClient:
     def __init__(
         self,
@@ -242,7 +250,8 @@ class PortalClient:
     ) -> Any:
         try:
             response = await self._client.request(
-                method, path, headers={**self._auth, **(headers or {})}, **kwargs
+                method, path, headers={**self._auth, **_request_id(), **(headers or {})},
+                **kwargs,
             )
         except httpx.HTTPError as exc:
             logger.warning("connectors unreachable on %s %s: %s", method, path, type(exc).__name__)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 import logging
 import os
+import time
 from asyncio import CancelledError
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -25,6 +26,7 @@ from bot.channels import overload
 from bot.channels.domain_text import NOT_ANSWERED, domain_texts
 from bot.channels.limits import capped, max_message_chars
 from bot.channels.rest_body import BodyError, parse_rest_body
+from vnid import request_id
 
 logger = logging.getLogger(__name__)
 
@@ -66,19 +68,25 @@ class RestInput(RasaRestInput):
                     self.stream_response(on_new_message, text, body.sender, channel, body.metadata),
                     content_type="text/event-stream",
                 )
+            rid = request_id.accept(request.headers.get(request_id.HEADER))
+            reply = {request_id.HEADER: rid}
             gate = overload.gate()
             if not gate.enter():
                 busy = [{"recipient_id": body.sender, "text": t}
                         for t in overload.busy_texts(request.app)]
                 return response.json(
-                    busy, headers={"Retry-After": str(overload.RETRY_AFTER_SECONDS)}
+                    busy, headers={**reply, "Retry-After": str(overload.RETRY_AFTER_SECONDS)}
                 )
             collector = CollectingOutputChannel()
+            started = time.perf_counter()
+            # Rasa's and our log lines of this message end with its id, which is also the
+            # message's id in the tracker: the action server passes it on to the connectors
+            context = request_id.current.set(rid)
             try:
                 await on_new_message(
                     UserMessage(
                         text, collector, body.sender, input_channel=channel,
-                        metadata=body.metadata,
+                        metadata=body.metadata, message_id=rid,
                     )
                 )
             except CancelledError:
@@ -88,13 +96,16 @@ class RestInput(RasaRestInput):
                 logger.exception("rest: the message failed (%d characters)", len(text))
             finally:
                 gate.leave()
+                logger.info("rest: %d bot messages in %.0f ms", len(collector.messages),
+                            (time.perf_counter() - started) * 1000)
+                request_id.current.reset(context)
             if not collector.messages:
                 # the action server, Redis or the model failed: the citizen is told, not left
                 # waiting for an answer that never comes
                 return response.json([
                     {"recipient_id": body.sender, "text": t}
                     for t in domain_texts(request.app, NOT_ANSWERED)
-                ])
-            return response.json(collector.messages)
+                ], headers=reply)
+            return response.json(collector.messages, headers=reply)
 
         return webhook
