@@ -12,7 +12,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help setup run test lint types validate train test-unit test-bot test-stories replay eval-nlu bench bench-connectors bench-search bench-conversations bench-upstream bench-web bench-zalo clean
+.PHONY: help setup run test lint types validate train test-unit test-bot test-stories replay eval-nlu bench bench-connectors bench-search bench-conversations bench-upstream bench-web bench-zalo bench-load clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -71,6 +71,9 @@ bench-web: setup ## the chat page in headless chromium: time to the first bot me
 
 bench-zalo: setup ## the Zalo webhook under a burst of 100 signed events (fake Zalo): acknowledgement p50/p95
 	@$(APP_PY) -m scripts.bench_zalo
+
+bench-load: setup ## REST load vs stock `rasa init`, 1 and 2 Rasa: latency, msg/s, CPU, RSS; writes docs/benchmarks.md (ARGS=--quick)
+	@$(APP_PY) -m scripts.bench_load $(ARGS)
 
 bench: bench-connectors bench-search bench-upstream eval-nlu ## all benchmarks that need no running bot
 
