@@ -35,9 +35,17 @@ def valid(value: str | None) -> str | None:
     return value
 
 
+def new() -> str:
+    """A fresh id (a random hex that happens to hold a phone-like run of digits is drawn again)."""
+    while True:
+        rid = uuid.uuid4().hex
+        if redact(rid) == rid:
+            return rid
+
+
 def accept(value: str | None) -> str:
     """The caller's id when it is a plain token, else a new one."""
-    return valid(value) or uuid.uuid4().hex
+    return valid(value) or new()
 
 
 _installed = False

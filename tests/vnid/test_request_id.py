@@ -33,8 +33,11 @@ def test_a_plain_token_is_kept_anything_else_replaced(sent: str | None, kept: bo
     assert request_id.valid(rid) == rid  # whatever comes out is a valid id
 
 
-def test_fresh_ids_differ() -> None:
-    assert request_id.accept(None) != request_id.accept(None)
+def test_fresh_ids_differ_and_are_always_valid() -> None:
+    fresh = [request_id.new() for _ in range(2000)]  # some random hex runs look like phones
+
+    assert len(set(fresh)) == len(fresh)
+    assert all(request_id.valid(rid) == rid for rid in fresh)
 
 
 def test_log_lines_made_while_a_request_is_current_end_with_its_id(
