@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import runtime
 from actions.base import PortalAction
+from actions.handoff import phone_reply
 from actions.phrases import Labels
 from actions.procedures import ActionAnswerProcedure
 from actions.questions import is_question
@@ -117,6 +118,8 @@ class ActionClarify(_ReadsTheWords):
     async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        if phone_reply(tracker):
+            return [FollowupAction("action_handoff_contact")]  # "O912 345 678" after "gặp cán bộ"
         if await self._words_are_clear(tracker, with_focus=True):
             return await ActionAnswerProcedure(self.portal).answer(dispatcher, tracker, domain)
         text = str(tracker.latest_message.get("text") or "")
@@ -157,6 +160,8 @@ class ActionOutOfScope(_ReadsTheWords):
     async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        if phone_reply(tracker):
+            return [FollowupAction("action_handoff_contact")]  # "09o3 111 222" after "gặp cán bộ"
         if await self._words_are_clear(tracker, with_focus=False):
             return await ActionAnswerProcedure(self.portal).answer(dispatcher, tracker, domain)
         known = await runtime.locality(self.portal)

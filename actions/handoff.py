@@ -10,12 +10,26 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import runtime
 from actions.base import PortalAction
-from actions.parsing import find_phones
+from actions.parsing import find_phone_like, find_phones
+
+# "số của tôi là 09o3 111 222 nhé": a number with a few words around it
+PHONE_REPLY_WORDS = 10
 
 
 def channel_of(tracker: Tracker) -> str | None:
     channel = tracker.get_latest_input_channel()
     return str(channel) if channel else None
+
+
+def phone_reply(tracker: Tracker) -> bool:
+    """After staff were asked for, is the message the number to call back (or an attempt at one,
+    "0912 345 67")? Then it is never read as a question about a procedure."""
+    text = str(tracker.latest_message.get("text") or "")
+    if not tracker.get_slot("handoff_requested") or text.startswith("/") or (
+        len(text.split()) > PHONE_REPLY_WORDS
+    ):
+        return False
+    return bool(find_phones(text)) or find_phone_like(text) is not None
 
 
 class ActionHandoff(PortalAction):
@@ -65,7 +79,13 @@ class ActionHandoffContact(PortalAction):
     async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        phones = find_phones(str(tracker.latest_message.get("text") or ""))
+        text = str(tracker.latest_message.get("text") or "")
+        phones = find_phones(text)
+        typed = find_phone_like(text)
+        if tracker.get_slot("handoff_requested") and not phones and typed is not None:
+            # "0912 345 67": a digit short; the citizen checks it, staff get no wrong number
+            dispatcher.utter_message(response="utter_handoff_phone_check", phone=typed)
+            return []
         if not tracker.get_slot("handoff_requested") or not phones:
             dispatcher.utter_message(response="utter_default")
             return []

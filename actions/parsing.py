@@ -10,6 +10,7 @@ from vnid import (
     find_application_code,
     find_feedback_code,
     find_identifier,
+    find_phone_like,
     find_phones,
     normalize_phone,
 )
@@ -19,6 +20,7 @@ __all__ = [
     "find_application_code",
     "find_feedback_code",
     "find_identifier",
+    "find_phone_like",
     "find_phones",
     "format_date",
     "normalize_phone",

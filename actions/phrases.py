@@ -12,3 +12,8 @@ class Labels:
     def __getitem__(self, key: str) -> str:
         variants = self._responses.get(f"utter_label_{key}") or [{"text": key}]
         return str(variants[0].get("text", key))
+
+    def get(self, key: str) -> str | None:
+        """The label, or None when the domain has none (never the key itself)."""
+        variants = self._responses.get(f"utter_label_{key}")
+        return str(variants[0]["text"]) if variants and variants[0].get("text") else None

@@ -31,9 +31,17 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import render, runtime
 from actions.base import PortalAction
 from actions.clients.portal import NotFound, Procedure, Resolution
+from actions.handoff import phone_reply
 from actions.parsing import find_application_code, find_identifier
 from actions.phrases import Labels
-from actions.questions import compares_online_fee, fold, is_question, paper_asked
+from actions.questions import (
+    asks_if_online_costs,
+    compares_online_fee,
+    fold,
+    is_question,
+    paper_asked,
+    replaces_paper,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -188,6 +196,9 @@ class ActionAnswerProcedure(PortalAction):
             # "à nhầm, số đúng là 0841…" after a look-up that found nothing: the same code again
             return [SlotSet("application_code", tracker.get_slot("status_code_tried")),
                     SlotSet("applicant_identifier", retried), FollowupAction("status_form")]
+        if phone_reply(tracker):
+            # "09o3 111 222" after asking for staff: the number to call back, not a question
+            return [FollowupAction("action_handoff_contact")]
         reading = await self.portal.resolve(text, focus)
         dossier_reply = _about_the_dossier(tracker, reading, focus)
         if dossier_reply is not None:
@@ -203,7 +214,7 @@ class ActionAnswerProcedure(PortalAction):
             return self._cannot_answer(dispatcher, reading)
         if "hours" in aspects and focus is None and reading.decision != "confident":
             # "bộ phận một cửa làm việc giờ nào": no procedure needed, the locality's offices
-            return await self._hours(dispatcher, text)
+            return await self._hours(dispatcher, text, labels)
         asked_paper = paper_asked(text) if focus is not None else None
         if asked_paper is not None and not (
             asked_paper.to_apply and reading.decision == "confident" and reading.procedure
@@ -246,6 +257,10 @@ class ActionAnswerProcedure(PortalAction):
             # the focus's sentences were read above already: not a second time
             return await self._answer(dispatcher, str(focus), aspects or ["overview"], labels,
                                       full=full, question="" if read_focus else text)
+        if reading.decision == "menu" and reading.candidates and aspects == ["validity"]:
+            # "bằng lái B2 cũ còn dùng được không": no record of these procedures says whether a
+            # paper the citizen holds is still good; say so, name a person, offer the procedures
+            return self._validity_not_in_records(dispatcher, reading)
         if reading.decision in ("weak", "menu") and reading.candidates:
             return self._choices(dispatcher, reading, aspects, intent)
         if reading.decision == "no_fit" and focus is not None and not reading.names_a_paper and (
@@ -300,7 +315,8 @@ class ActionAnswerProcedure(PortalAction):
         if aspect == "online" and compares_online_fee(question):
             aspect = "fee"  # "làm online có rẻ hơn không" asks about money, not the way to apply
         if aspect == "documents":
-            text, folded = render.documents_block(p.documents, labels, full=full)
+            answer = render.documents_answer(p.documents, labels, full=full)
+            text, folded = answer.text, answer.folded
             if not text:
                 self._not_in_record(dispatcher, p, labels["aspect_documents"])
             elif folded:
@@ -309,6 +325,9 @@ class ActionAnswerProcedure(PortalAction):
             else:
                 dispatcher.utter_message(response="utter_procedure_documents",
                                          procedure_name=name, documents=text)
+            if text and answer.clipped:
+                dispatcher.utter_message(response="utter_procedure_documents_clipped",
+                                         source_url=p.source_url or NATIONAL_PORTAL)
             present = [d for d in p.documents if d.group == "xuất trình"]
             if present:
                 dispatcher.utter_message(
@@ -322,12 +341,20 @@ class ActionAnswerProcedure(PortalAction):
                 return
             verdict = render.online_fee_verdict(p.channels) if compares_online_fee(question) \
                 else None
+            online = render.online_amount(p.channels) if asks_if_online_costs(question) \
+                else None
             if verdict:
                 # "làm online có rẻ hơn không" is a yes/no question: the answer comes first
                 kind, web, desk = verdict
                 dispatcher.utter_message(response=f"utter_fee_online_{kind}",
                                          online_fee=render.amount_vnd(web),
                                          in_person_fee=render.amount_vnd(desk))
+            elif online is not None:
+                # "online có mất phí không": yes or no first, with the figure in force today
+                dispatcher.utter_message(
+                    response="utter_fee_online_free" if online == 0 else "utter_fee_online_paid",
+                    online_fee=render.amount_vnd(online),
+                )
             dispatcher.utter_message(response="utter_procedure_fee", procedure_name=name,
                                      fees=fees or labels["unknown"])
             if p.fee_note:
@@ -377,8 +404,11 @@ class ActionAnswerProcedure(PortalAction):
             else:
                 self._not_in_record(dispatcher, p, labels["aspect_deadline"])
         elif aspect == "validity":
-            # the records hold no field for how long a paper is valid: a sentence may say it
-            if not question or not await self.say_passages(dispatcher, p.code, question):
+            # the records hold no field for how long a paper is valid: a sentence may say it, not
+            # a document's ("Hộ chiếu còn thời hạn" is what to bring, not how long the result is
+            # good for)
+            if not question or not await self.say_passages(dispatcher, p.code, question,
+                                                           skip=frozenset({"documents"})):
                 self._not_in_record(dispatcher, p, labels["aspect_validity"])
         else:
             has_online = any(c.kind == "online" for c in p.channels)
@@ -406,7 +436,8 @@ class ActionAnswerProcedure(PortalAction):
         else:
             dispatcher.utter_message(response="utter_procedure_office",
                                      procedure_name=p.display_name, agency=agency,
-                                     offices=render.offices_block(where.offices, labels))
+                                     offices=render.offices_block(where.offices, labels,
+                                                                  where.place))
         if any(o.placeholder for o in where.offices) or not where.offices:
             dispatcher.utter_message(
                 response="utter_procedure_office_ask_address",
@@ -434,10 +465,35 @@ class ActionAnswerProcedure(PortalAction):
                                      documents="\n".join(
                                          render.document_line(d) for d in p.documents
                                          if d.group == "nộp"))
+            await self._paper_replaced(dispatcher, p.code, paper, telling)
         return [SlotSet("procedure_code", p.code), SlotSet("procedure_name", p.display_name)]
 
-    async def _hours(self, dispatcher: CollectingDispatcher, question: str) -> list[EventType]:
-        """The locality's offices and their hours; only those the question names, if any."""
+    async def _paper_replaced(
+        self, dispatcher: CollectingDispatcher, focus: str, paper: str, telling: frozenset[str]
+    ) -> None:
+        """"có cần sổ hộ khẩu ko": a paper no longer issued, when a record says what replaces it
+        ("… (mẫu CT07) …, thay cho sổ hộ khẩu giấy trước đây"), in that record's words."""
+        reading = await self.portal.resolve(paper)
+        if reading.decision != "confident" or reading.procedure is None or (
+            reading.procedure.code == focus
+        ):
+            return
+        try:
+            instead = await self.portal.procedure(reading.procedure.code)
+        except NotFound:
+            return
+        if instead.summary and replaces_paper(instead.summary, telling):
+            dispatcher.utter_message(
+                response="utter_procedure_paper_replaced", paper=paper,
+                procedure_name=instead.display_name, summary=instead.summary,
+                buttons=[procedure_button(instead.code, instead.display_name, "ask_procedure")],
+            )
+
+    async def _hours(
+        self, dispatcher: CollectingDispatcher, question: str, labels: Labels
+    ) -> list[EventType]:
+        """The locality's offices and their hours; only those the question names, if any (the
+        demo locality's invented name is never given as a real province's)."""
         known = await runtime.locality(self.portal)
         if known is None or not known.offices:
             dispatcher.utter_message(response="utter_hours_unknown",
@@ -447,7 +503,9 @@ class ActionAnswerProcedure(PortalAction):
         named = [o for o in known.offices
                  if any(kind in asked and kind in fold(o.name) for kind in OFFICE_WORDS)]
         lines = dict.fromkeys(f"{o.name}: {o.hours}" for o in named or known.offices)
-        dispatcher.utter_message(response="utter_locality_hours", locality_name=known.name,
+        dispatcher.utter_message(response="utter_locality_hours",
+                                 locality_name=labels["demo_locality"] if known.demo
+                                 else known.name,
                                  hours=render.bullets(lines),
                                  support_hotline=runtime.hotline(known))
         return []
@@ -475,10 +533,12 @@ class ActionAnswerProcedure(PortalAction):
                                      note=render.vnd(notes))
 
     async def say_passages(
-        self, dispatcher: CollectingDispatcher, code: str, question: str
+        self, dispatcher: CollectingDispatcher, code: str, question: str,
+        skip: frozenset[str] = frozenset(),
     ) -> bool:
-        """Say the record's sentences that answer the question, if there are any."""
-        found = await self.portal.passages(code, question)
+        """Say the record's sentences that answer the question, if there are any (none from the
+        fields in ``skip``)."""
+        found = [p for p in await self.portal.passages(code, question) if p.field not in skip]
         if not found:
             return False
         procedure = await self.portal.procedure(code)
@@ -512,6 +572,22 @@ class ActionAnswerProcedure(PortalAction):
             response="utter_choose_procedure_menu" if reading.decision == "menu"
             else "utter_choose_procedure",
             buttons=buttons[:MAX_BUTTONS],
+        )
+        return []
+
+    @staticmethod
+    def _validity_not_in_records(
+        dispatcher: CollectingDispatcher, reading: Resolution
+    ) -> list[EventType]:
+        hotline = runtime.hotline(runtime.known())
+        dispatcher.utter_message(
+            response=runtime.with_hotline("utter_validity_not_in_records", hotline),
+            support_hotline=hotline,
+        )
+        dispatcher.utter_message(
+            response="utter_offer_procedure",
+            buttons=[procedure_button(c.code, c.title, "ask_procedure")
+                     for c in reading.candidates[:MAX_BUTTONS]],
         )
         return []
 

@@ -74,9 +74,24 @@ def compares_online_fee(text: str) -> bool:
     return bool(_ONLINE.search(folded) and _COMPARED.search(folded))
 
 
-# "có cần mang giấy khai sinh không", "co phai nop so ho khau ko": a paper, asked yes or no
+# "online có mất phí không", "nop truc tuyen co ton tien ko": whether applying online costs at all
+_COSTS = re.compile(
+    r"\b(?:mat|ton|co|thu|dong|tra|phai nop) (?:phi|le phi|tien)\b"
+)  # not "có miễn phí không": a "Dạ không" would answer it backwards
+
+
+def asks_if_online_costs(text: str) -> bool:
+    """Does the citizen ask, yes or no, whether applying online costs anything?"""
+    folded = fold(text)
+    return bool(_ONLINE.search(folded) and _COSTS.search(folded)) and not compares_online_fee(
+        text
+    )
+
+
+# "có cần mang giấy khai sinh không", "co phai nop so ho khau ko", "có cần sổ hộ khẩu ko": a
+# paper, asked yes or no
 _PAPER_ASKED = re.compile(
-    r"\b(?:cần|can|phải|phai)\s+(?P<verb>mang|nộp|nop|có|co|xin|làm|lam|đem|dem|kèm|kem)\s+"
+    r"\b(?:cần|can|phải|phai)\s+(?:(?P<verb>mang|nộp|nop|có|co|xin|làm|lam|đem|dem|kèm|kem)\s+)?"
     r"(?:theo\s+|thêm\s+|them\s+)?"
     r"(?P<paper>(?:giấy|giay|sổ|so|thẻ|the|hợp đồng|hop dong|đơn|don|văn bản|van ban|bằng|bang|"
     r"học bạ|hoc ba|hộ chiếu|ho chieu)\b[^?,.]{0,80}?)"
@@ -86,6 +101,8 @@ _PAPER_ASKED = re.compile(
 # words that say nothing of which paper it is
 _PAPER_FILLER = {"giay", "to", "cai", "cua", "minh", "toi", "em", "ban", "goc", "chinh", "sao",
                  "truoc", "theo", "them", "nua", "luon"}
+# "có cần giấy ủy quyền không" asks who may submit (the power of attorney), not a paper of the list
+_WHO_MAY_SUBMIT = re.compile(r"\buy quyen\b")
 
 
 @dataclass(frozen=True)
@@ -101,6 +118,18 @@ def paper_asked(text: str) -> PaperAsked | None:
     if match is None:
         return None
     paper = match["paper"].strip()
+    if _WHO_MAY_SUBMIT.search(fold(paper)):
+        return None
     telling = frozenset(w for w in fold(paper).split() if w not in _PAPER_FILLER and len(w) > 1)
-    to_apply = fold(match["verb"]) in ("xin", "lam")
+    to_apply = fold(match["verb"] or "") in ("xin", "lam")
     return PaperAsked(paper, telling, to_apply) if telling else None
+
+
+# "Xin văn bản xác nhận … (CT07) …, thay cho sổ hộ khẩu giấy trước đây": a record that says which
+# paper it replaces
+_REPLACES = re.compile(r"\bthay (?:cho|the)\b(?P<what>(?: \w+){1,6})")
+
+
+def replaces_paper(summary: str, telling: frozenset[str]) -> bool:
+    """Does a record's summary say it replaces the paper ("thay cho sổ hộ khẩu giấy")?"""
+    return any(telling <= set(m["what"].split()) for m in _REPLACES.finditer(fold(summary)))

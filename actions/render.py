@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from actions.clients.portal import Channel, Document, Office
 from actions.phrases import Labels
@@ -17,6 +18,14 @@ BULLET = "• "
 # A documents answer shows every required document; it folds the conditional ones away when the
 # whole list is longer than this.
 SHORT_LIST = 6
+# Some national records write a document as a page of law (a building permit's land papers: 4,500
+# characters; 55 documents, 50,000 characters in all, 25 Zalo messages). A line keeps the start of
+# its name and note, the answer says it was shortened and links the record; past BLOCK_CHARS the
+# names alone are listed, shorter still. No document is ever dropped.
+NAME_CHARS = 300
+NOTE_CHARS = 200
+TERSE_NAME_CHARS = 120
+BLOCK_CHARS = 3500
 
 _MONEY = re.compile(
     r"(?<![\d.,])(\d{1,3}(?:[.,]\d{3})+|\d+)\s*(?:việt nam đồng|vnđ|vnd|đồng|đ)(?![\w])",
@@ -30,6 +39,13 @@ _CONDITIONAL_START = re.compile(
     r"^\W*(chỉ khi|chỉ cần|nếu|trường hợp|đối với|khi|không bắt buộc|tùy)\b", re.IGNORECASE
 )
 _IF_ANY = re.compile(r"\(\s*(?:nếu|trường hợp|chỉ|đối với)\b[^)]*\)|,\s*nếu có\b", re.IGNORECASE)
+# "Nếu Giấy chứng nhận đã có trong Cơ sở dữ liệu thì được thay bằng dữ liệu": a note that opens with
+# "nếu/trường hợp/khi" but only says when the paper may be replaced or left out keeps it required
+_SUBSTITUTE_OR_EXEMPT = re.compile(
+    r"^\W*(?:nếu|trường hợp|đối với|khi)\b[^.;]*?\bthì\s+(?:được\s+)?"
+    r"(?:thay\b|không\s+(?:phải|cần)\b|miễn\b)",
+    re.IGNORECASE,
+)
 
 
 def vnd(text: str) -> str:
@@ -54,8 +70,21 @@ def channel_time(channel: Channel) -> str | None:
     return f"{_number(channel.processing_time)} {unit}"
 
 
+# "Miễn phí (... Lệ phí cấp giấy phép lái xe: 135.000 đồng/lần)": the portal's fee cell says free,
+# its note names what is paid
+_FREE_WITH_NOTE = re.compile(r"^\s*Miễn phí\s*\((?P<note>.*?)\)?\s*$", re.IGNORECASE | re.DOTALL)
+
+
 def channel_fee(channel: Channel) -> str | None:
-    return vnd(channel.fee_text) if channel.fee_text else None
+    """The channel's fee as the record says it, in Vietnamese form. A text that names an amount
+    is never summed up as "Miễn phí": the amounts it names are what the citizen pays."""
+    if not channel.fee_text:
+        return None
+    text = channel.fee_text
+    free = _FREE_WITH_NOTE.match(text)
+    if free and any(int(re.sub(r"[.,]", "", m[1])) for m in _MONEY.finditer(free["note"])):
+        text = free["note"].strip(" -+;:")
+    return vnd(text)
 
 
 def _grouped(channels: Iterable[Channel], value: Callable[[Channel], str | None],
@@ -102,21 +131,37 @@ def online_fee_verdict(channels: Iterable[Channel]) -> tuple[str, int, int] | No
     return verdict, web, desk
 
 
+def online_amount(channels: Iterable[Channel]) -> int | None:
+    """The one national figure of applying online (on the day served: a dated reduction in
+    force is the figure), None when the record gives none or several."""
+    amounts = {c.fee_amount for c in channels if c.kind == "online"}
+    return next(iter(amounts)) if len(amounts) == 1 else None
+
+
 def amount_vnd(amount: int) -> str:
     """12000 -> "12.000 đồng"; 0 -> the record's word for free."""
     return "miễn phí" if amount == 0 else f"{amount:,} đồng".replace(",", ".")
 
 
-def fee_short(channels: list[Channel], labels: Labels) -> str:
-    fees = list(dict.fromkeys(f for f in map(channel_fee, channels) if f))
-    if not fees:
+def _short(channels: list[Channel], value: Callable[[Channel], str | None],
+           labels: Labels) -> str:
+    """One line for the overview: the figure alone when every way has the same, else each figure
+    once with the ways it holds for ("Trực tiếp: 20.000 đồng; trực tuyến: 10.000 đồng")."""
+    grouped = _grouped(channels, value, labels)
+    if not grouped:
         return labels["unknown"]
-    return fees[0] if len(fees) == 1 else "; ".join(fees[:2])
+    if len(grouped) == 1:
+        return grouped[0][1]
+    return "; ".join(f"{who if i == 0 else who[:1].lower() + who[1:]}: {v}"
+                     for i, (who, v) in enumerate(grouped))
+
+
+def fee_short(channels: list[Channel], labels: Labels) -> str:
+    return _short(channels, channel_fee, labels)
 
 
 def time_short(channels: list[Channel], labels: Labels) -> str:
-    times = list(dict.fromkeys(t for t in map(channel_time, channels) if t))
-    return times[0] if times else labels["unknown"]
+    return _short(channels, channel_time, labels)
 
 
 def channel_names(channels: Iterable[Channel], labels: Labels) -> str:
@@ -130,36 +175,80 @@ def is_conditional(doc: Document) -> bool:
     """A document needed only in some cases ("Chỉ khi ủy quyền", "(nếu có)")."""
     return bool(
         _CONDITIONAL_START.match(doc.name) or _IF_ANY.search(doc.name)
-        or (doc.note and _CONDITIONAL_START.match(doc.note))
+        or (doc.note and _CONDITIONAL_START.match(doc.note)
+            and not _SUBSTITUTE_OR_EXEMPT.match(doc.note))
     )
 
 
-def document_line(doc: Document) -> str:
-    parts = [doc.name.rstrip(" .;")]
+def clip(text: str, limit: int) -> str:
+    """``text`` cut at the last word boundary within ``limit`` characters, with "…"."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    if text[limit] != " " and " " in head:  # the last word of ``head`` goes on: drop it
+        head = head.rsplit(" ", 1)[0]
+    cut = head
+    return cut.rstrip(" ,;:.-—") + "…"
+
+
+def document_line(doc: Document, *, terse: bool = False) -> str:
+    """One document: its name, how many copies, its note (the condition); ``terse``: the start
+    of the name only, for a list that would otherwise not fit a few messages."""
+    name = doc.name.rstrip(" .;")
+    parts = [clip(name, TERSE_NAME_CHARS if terse else NAME_CHARS)]
     if doc.quantity and doc.copy_kind:
         parts.append(f"({doc.quantity} {doc.copy_kind})")
     line = BULLET + " ".join(parts)
-    if doc.note:
-        line += f" — {doc.note.rstrip()}"
+    if doc.note and not terse:
+        line += f" — {clip(doc.note, NOTE_CHARS)}"
     return line
+
+
+def _clipped(doc: Document, terse: bool) -> bool:
+    name = doc.name.rstrip(" .;").strip()
+    return len(name) > (TERSE_NAME_CHARS if terse else NAME_CHARS) or bool(
+        doc.note and (terse or len(doc.note.strip()) > NOTE_CHARS)
+    )
+
+
+@dataclass(frozen=True)
+class DocumentsAnswer:
+    text: str
+    folded: int  # conditional documents left out (a "Xem đầy đủ" away)
+    clipped: bool  # some lines shortened: the record's page has them whole
+
+
+def documents_answer(docs: Iterable[Document], labels: Labels, *, full: bool) -> DocumentsAnswer:
+    """The documents to submit, required ones first, each with its condition. Required documents
+    are never left out; conditional ones are folded away from a long list unless ``full``."""
+    to_submit = [d for d in docs if d.group == "nộp"]
+    required = [d for d in to_submit if not is_conditional(d)]
+    conditional = [d for d in to_submit if is_conditional(d)]
+    shown_conditional = bool(conditional) and (full or len(to_submit) <= SHORT_LIST)
+    shown = required + (conditional if shown_conditional else [])
+    folded = 0 if shown_conditional else len(conditional)
+
+    def lines(terse: bool) -> list[str]:
+        out = [document_line(d, terse=terse) for d in required]
+        if shown_conditional:
+            out.append(labels["documents_conditional"])
+            out += [document_line(d, terse=terse) for d in conditional]
+        return out
+
+    text = "\n".join(lines(terse=False))
+    terse = len(text) > BLOCK_CHARS
+    if terse:
+        text = "\n".join(lines(terse=True))
+    return DocumentsAnswer(text, folded, any(_clipped(d, terse) for d in shown))
 
 
 def documents_block(
     docs: Iterable[Document], labels: Labels, *, full: bool
 ) -> tuple[str, int]:
-    """The documents to submit, required ones first, each with its condition; returns (text,
-    how many conditional documents were folded away). Required documents are never left out."""
-    to_submit = [d for d in docs if d.group == "nộp"]
-    required = [d for d in to_submit if not is_conditional(d)]
-    conditional = [d for d in to_submit if is_conditional(d)]
-    lines = [document_line(d) for d in required]
-    folded = 0
-    if conditional and (full or len(to_submit) <= SHORT_LIST):
-        lines.append(labels["documents_conditional"])
-        lines += [document_line(d) for d in conditional]
-    else:
-        folded = len(conditional)
-    return "\n".join(lines), folded
+    """(text, folded) of ``documents_answer``."""
+    answer = documents_answer(docs, labels, full=full)
+    return answer.text, answer.folded
 
 
 _PROXY = re.compile(r"\b(?:ủy|uỷ) quyền\b", re.IGNORECASE)
@@ -203,14 +292,25 @@ def deadlines(*texts: str | None) -> list[str]:
 # --- offices -----------------------------------------------------------------------------------
 
 
-def offices_block(offices: Iterable[Office], labels: Labels) -> str:
+# the level of the offices that serve one commune ("Công an phường/xã"): which commune is the
+# procedure's place rule (where the construction is, where the deceased last lived...)
+LOCAL_LEVEL = "xã"
+
+
+def offices_block(offices: Iterable[Office], labels: Labels, place: str | None = None) -> str:
+    """Each office with its hours. A local office is named with the procedure's place rule
+    ("... nơi có công trình xây dựng"); an invented (placeholder) office shows neither its address
+    nor a phone: the citizen is pointed to the portal and the hotline instead."""
+    where = labels.get(f"place_{place}") if place else None
     lines = []
     for o in offices:
         line = f"{BULLET}{o.name}"
+        if where and o.level == LOCAL_LEVEL:
+            line += f" {where}"
         if not o.placeholder:
             line += f": {o.address}"
         line += f". {o.hours}"
-        if o.phone:
+        if o.phone and not o.placeholder:
             line += f". {labels['phone']}: {o.phone}"
         lines.append(line)
     return "\n".join(lines)

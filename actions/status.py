@@ -143,8 +143,14 @@ class ValidateStatusForm(FormValidationAction):
         code = tracker.get_slot("application_code") or ""
         # the code itself contains digits: never take them for an identifier
         identifier = find_identifier(text.replace(code, " ") if code else text)
-        if identifier is None and find_application_code(text):
-            # a corrected dossier code (it replaced the earlier one): ask the identifier again
+        corrected = find_application_code(text) if identifier is None else None
+        if corrected is not None:
+            # a corrected dossier code (it replaced the earlier one): after a look-up that found
+            # nothing, "à nhầm, mã đúng là …" retries with the identifier given then; the same
+            # code again, or no look-up yet, asks the identifier again
+            tried = tracker.get_slot("status_identifier_tried")
+            if tried and corrected != tracker.get_slot("status_code_tried"):
+                return {"application_code": corrected, "applicant_identifier": tried}
             return {"applicant_identifier": None}
         if identifier is None:
             return self._wrong(
@@ -222,10 +228,13 @@ class ActionCheckStatus(PortalAction):
             dispatcher.utter_message(
                 response="utter_status_not_found", remaining=MAX_ATTEMPTS - attempts
             )
-            # the citizen sends the code again, which starts the form afresh (with this identifier)
+            # the code is kept and the form asks the identifier again: the digits typed next are
+            # the identifier ("9999" then "1234"), a corrected code alone retries with this one
             return [*reset, SlotSet("status_attempts", attempts),
+                    SlotSet("application_code", code),
                     SlotSet("status_identifier_tried", identifier_slot),
-                    SlotSet("status_code_tried", code)]
+                    SlotSet("status_code_tried", code),
+                    FollowupAction("status_form")]
         self._say(dispatcher, status, runtime.hotline(await runtime.locality(self.portal)))
         if tracker.get_latest_input_channel() == "zalo":
             # the OA may write later only in Zalo (actions/notifications.py)

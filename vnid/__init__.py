@@ -17,6 +17,7 @@ __all__ = [
     "find_application_code",
     "find_feedback_code",
     "find_identifier",
+    "find_phone_like",
     "find_phones",
     "mask_digits",
     "mask_name",
@@ -50,6 +51,12 @@ _FEEDBACK_CODE = re.compile(r"\bPA\s*-\s*(\d{6})\s*-\s*([A-Z0-9]{6})\b", re.IGNO
 _DIGIT_RUNS = re.compile(r"(?<![\d+])(\+?\(?\d[\d .\-()]{2,18}\d)(?!\d)")
 # Vietnamese mobile numbers after the 2018 renumbering: 03x, 05x, 07x, 08x, 09x + 7 digits.
 _MOBILE = re.compile(r"^0[35789]\d{8}$")
+# "09o3 111 222", "O912 345 678": the letter o typed for a zero, in a group of digits that no
+# other letter touches ("số" or "o" alone stay words)
+_GROUP_WITH_O = re.compile(r"(?<![^\W\d_])[\doO]*[oO][\doO]*(?![^\W\d_])")
+# a number the citizen meant as a phone: 9 to 11 digits in one run ("0912 345 67" is one, a
+# digit short); fewer is a count or a date, 12 an ID number
+_PHONE_LIKE_DIGITS = range(9, 12)
 
 
 class InvalidIdentifierError(ValueError):
@@ -99,8 +106,17 @@ def find_feedback_code(text: str) -> str | None:
     return f"PA-{match.group(1)}-{match.group(2).upper()}" if match else None
 
 
+def _zeros_for_o(text: str) -> str:
+    """``'09o3 111 222'`` -> ``'0903 111 222'``: an o among digits is a zero."""
+    return _GROUP_WITH_O.sub(
+        lambda m: m.group().replace("o", "0").replace("O", "0")
+        if sum(c.isdigit() for c in m.group()) >= 2 else m.group(),
+        text,
+    )
+
+
 def _digits(raw: str) -> str:
-    return _SEPARATORS_IN_NUMBERS.sub("", raw.strip())
+    return _SEPARATORS_IN_NUMBERS.sub("", _zeros_for_o(raw.strip()))
 
 
 def normalize_phone(raw: str) -> str | None:
@@ -155,18 +171,31 @@ class Identifier:
 
 
 def _runs(text: str) -> list[str]:
-    return [m.group(1) for m in _DIGIT_RUNS.finditer(text)]
+    return [m.group(1) for m in _DIGIT_RUNS.finditer(_zeros_for_o(text))]
 
 
 def find_phones(text: str) -> list[str]:
-    """Every Vietnamese mobile number in ``text``, normalised, in order."""
+    """Every Vietnamese mobile number in ``text``, normalised, in order ("O912 345 678" too)."""
     return [p for p in map(normalize_phone, _runs(text)) if p]
+
+
+def find_phone_like(text: str) -> str | None:
+    """A number typed as a phone that is not a valid one ("0912 345 67", "0123 456 789"): the
+    citizen is asked to check it, never the message taken for a question. Amounts
+    ("1.500.000.000") do not start as a phone does."""
+    for raw in _runs(text):
+        digits = re.sub(r"\D", "", raw)
+        if (len(digits) in _PHONE_LIKE_DIGITS and digits.startswith(("0", "84"))
+                and normalize_phone(raw) is None):
+            return raw.strip()
+    return None
 
 
 def find_identifier(text: str) -> Identifier | None:
     """A 12-digit ID number, a phone number or 4 digits found in ``text`` (first one wins).
     Dossier and feedback codes typed in the same message are not identifiers."""
     text = _FEEDBACK_CODE.sub(" ", _CODE_IN_TEXT.sub(" ", text.translate(_DASHES)))
+    text = _zeros_for_o(text)
     for raw in _runs(text):
         digits = re.sub(r"\D", "", raw)
         if len(digits) == ID_NUMBER_LENGTH and digits.startswith("0") and not raw.startswith("+"):

@@ -139,10 +139,12 @@ class ProcedureOffices(BaseModel):
     kinds: list[str] = []
     offices: list[Office] = []
     level: str | None = None  # the record names no agency: its offices come from its level
+    place: str | None = None  # whose commune a local office is ("construction_site"...)
 
 
 class Locality(BaseModel):
     name: str
+    demo: bool = False  # the demo locality: its name and invented offices are never shown as real
     hotline: str
     staff_hours_text: str = "-"
     portal_name: str

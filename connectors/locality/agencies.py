@@ -12,6 +12,7 @@ from connectors.locality.service import Locality, Office
 from connectors.text import words
 
 KINDS_FILE = Path(__file__).resolve().parent / "agency_kinds.yml"
+PLACES_FILE = Path(__file__).resolve().parent / "places.yml"
 
 
 class KindRule(BaseModel):
@@ -58,11 +59,60 @@ def kinds_of_level(level: str | None) -> list[str]:
     return [kind] if kind else []
 
 
-def offices_for(locality: Locality, kinds: list[str]) -> list[Office]:
-    """The locality's offices of those kinds, in the kinds' order, each once."""
+# A record settled at one level only is served by this locality's offices of that level: "nộp tại
+# Bộ phận một cửa hoặc Trung tâm Phục vụ hành chính công" of a commune procedure (a death
+# registration) means the commune's centre, not the province's.
+OFFICE_LEVELS = {"cap xa": "xã", "cap tinh": "tỉnh"}
+
+
+def office_level(level: str | None) -> str | None:
+    """The offices' level ("xã") of a record settled at one level ("Cấp xã"), else None."""
+    parts = {" ".join(words(p)) for p in (level or "").split(",")} - {"", OTHER_LEVEL}
+    return OFFICE_LEVELS.get(parts.pop()) if len(parts) == 1 else None
+
+
+def offices_for(locality: Locality, kinds: list[str], level: str | None = None) -> list[Office]:
+    """The locality's offices of those kinds (of that level, if given), in the kinds' order, each
+    once."""
     chosen: list[Office] = []
     for kind in kinds:
         for office in locality.offices:
-            if kind in office.kinds and office not in chosen:
+            if kind in office.kinds and office not in chosen and level in (None, office.level):
                 chosen.append(office)
     return chosen
+
+
+class PlaceRule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    place: str
+    agency: list[str] = []
+    name: list[str] = []
+
+
+@lru_cache(maxsize=1)
+def place_rules() -> tuple[PlaceRule, ...]:
+    data = yaml.safe_load(PLACES_FILE.read_text(encoding="utf-8")) or []
+    return tuple(PlaceRule.model_validate(item) for item in data)
+
+
+def _says(ws: list[str], phrases: list[str]) -> bool:
+    for phrase in phrases:
+        cue = phrase.split()
+        if any(ws[i:i + len(cue)] == cue for i in range(len(ws) - len(cue) + 1)):
+            return True
+    return False
+
+
+def place_of(agency: str | None, name: str | None) -> str | None:
+    """Whose commune a local office is for this procedure (connectors/locality/places.yml): the
+    place rule its agency text states ("nơi cư trú cuối cùng của người chết"), else the one its
+    name implies (a building permit: where the construction is); None when the record says none."""
+    agency_words, name_words = words(agency or ""), words(name or "")
+    for rule in place_rules():
+        if _says(agency_words, rule.agency):
+            return rule.place
+    for rule in place_rules():
+        if _says(name_words, rule.name):
+            return rule.place
+    return None

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from connectors.locality.hours import StaffHours
 
@@ -24,6 +24,13 @@ class Office(BaseModel):
     )
     hours: str
     phone: str | None = None
+
+    @model_validator(mode="after")
+    def _placeholder_has_no_phone(self) -> Office:
+        # an invented office has no phone of its own: any number given would be someone else's
+        if self.placeholder and self.phone:
+            raise ValueError(f"{self.name}: a placeholder office has no phone (give the hotline)")
+        return self
 
 
 class Locality(BaseModel):
@@ -45,6 +52,15 @@ class Locality(BaseModel):
     holidays: list[date] = Field(
         default_factory=list, description="days without staff (public holidays), local dates"
     )
+
+    @model_validator(mode="after")
+    def _demo_offices_are_named_by_kind(self) -> Locality:
+        # the demo province does not exist: an office named after it would read as a real office
+        if self.demo:
+            invented = [o.name for o in self.offices if self.name.casefold() in o.name.casefold()]
+            if invented:
+                raise ValueError(f"demo offices named after the invented {self.name}: {invented}")
+        return self
 
 
 @lru_cache(maxsize=4)

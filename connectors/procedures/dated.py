@@ -243,10 +243,46 @@ def fee_in_force(fee_text: str, day: date) -> tuple[str | None, bool]:
     return (f"{head} ({filtered.text})" if filtered.text else head), True
 
 
+_ANY_DATE_RE = re.compile(_date("x"), re.IGNORECASE)
+
+
+def dated_figures(text: str, day: date) -> set[int] | None:
+    """The figures that the dated fee clauses of ``text`` holding on ``day`` state ("Từ
+    01/7/2025 đến hết 31/12/2026: 25.000 đồng/thẻ, bằng 50%" -> {25000}); an empty set when such
+    a clause states only a share ("bằng 50% mức thu"); None when no dated fee clause holds."""
+    found: set[int] | None = None
+    for clause in clauses(text):
+        if not any(p.holds_on(day) for p in clause.periods):
+            continue
+        piece = clause.text
+        for start, end in _groups(piece):
+            inner = piece[start:end]
+            if _OWN_FIGURE_RE.search(inner) and any(p.holds_on(day) for p in periods(inner)):
+                piece = inner  # "800.000 đồng ((áp dụng mức phí 400.000 đồng ... đến hết ...))"
+                break
+        if not _OWN_FIGURE_RE.search(piece):
+            continue  # dated, but not about the amount
+        found = (found or set()) | _amounts(_ANY_DATE_RE.sub(" ", piece))  # not "2025 đến"
+    return found
+
+
+def amount_in_force(fee_text: str | None, amount: int | None, day: date) -> int | None:
+    """A channel's single figure on ``day``: the one a dated clause in force states instead of
+    the base ("50.000 đồng/thẻ. Từ 01/7/2025 đến hết 31/12/2026: 25.000 đồng/thẻ" -> 25.000
+    until the end of 2026), None when that clause gives no single figure, else ``amount``."""
+    if amount is None or not fee_text:
+        return amount
+    figures = dated_figures(fee_text, day)
+    if figures is None:
+        return amount
+    return next(iter(figures)) if len(figures) == 1 else None
+
+
 def procedure_in_force(p: ProcedurePublic, day: date) -> ProcedurePublic:
     """The record as it holds on ``day``: dated fee clauses that ended or have not begun are
     left out of each channel's fee text and of the fee note; a channel whose fee text changed
-    loses its single figure unless the figure is still what the text says."""
+    loses its single figure unless the figure is still what the text says, and a dated clause in
+    force that states its own figure (a reduction) makes that the channel's figure."""
     channels: list[ChannelPublic] = []
     changed = False
     for c in p.channels:
@@ -254,12 +290,14 @@ def procedure_in_force(p: ProcedurePublic, day: date) -> ProcedurePublic:
             channels.append(c)
             continue
         text, dropped = fee_in_force(c.fee_text, day)
-        if not dropped:
+        amount = c.fee_amount
+        if dropped:
+            amount = amount if text and amount is not None and amount in _amounts(text) else None
+        amount = amount_in_force(text, amount, day)
+        if not dropped and amount == c.fee_amount:
             channels.append(c)
             continue
         changed = True
-        amount = c.fee_amount if text and c.fee_amount is not None and c.fee_amount in _amounts(
-            text) else None
         channels.append(c.model_copy(update={"fee_text": text, "fee_amount": amount}))
     fee_note = p.fee_note
     if fee_note:

@@ -216,6 +216,17 @@ def resolve(
     chosen_choice = Choice(chosen, top.score, top.coverage, top.named, top.name_coverage)
     others = _distinct([c for c in choices if c.code != chosen], chosen)
     detail = f"match {top.confidence:.2f}, lead {lead:.2f}"
+    family = variants.family_of(top.code)
+    if family is not None and family.ask_when_vague and why.endswith(": default"):
+        # "bằng lái B2": nothing says which licence procedure. With one of them in focus, the
+        # focus answers; else the family's members are the choices, as for a vague request
+        if focus is not None and focus in family.codes:
+            return Resolution("none", None, f"{family.name}: vague, the focus", [], reading)
+        offered = [Choice(c, top.score, top.coverage, top.named, top.name_coverage)
+                   for c in family.ask_when_vague if exists(c)]
+        if offered:
+            return Resolution("menu", None, f"{detail}, {family.name}: vague", offered, reading,
+                              family.name)
     if confident:
         return Resolution("confident", chosen_choice, f"{detail}, {why}", others, reading)
     return Resolution("weak", chosen_choice, detail,
@@ -246,6 +257,10 @@ def _next_family(variants: Variants, choices: list[Choice]) -> Choice | None:
     return None
 
 
+# words after which "hông" asks (yes/no), folded
+_ASKS_BEFORE = frozenset({"duoc", "co", "chua", "phai", "dung", "khong", "nhe", "vay", "ha", "roi"})
+
+
 def cue_words(reading: Reading) -> tuple[str, ...]:
     """The words variant cues are looked for in: aspect cues masked ("mất bao lâu" is about
     time, not a loss), everyday concepts expanded ("người Hàn" -> "yếu tố nước ngoài")."""
@@ -253,6 +268,8 @@ def cue_words(reading: Reading) -> tuple[str, ...]:
     dead = {i for i, w in enumerate(ws) if w == "mat" and (
         (i > 0 and ws[i - 1] in people()) or (i > 1 and ws[i - 1] == "da" and ws[i - 2] in people())
     )}
+    # "làm lại căn cước được hông": the southern "không" that closes a question, not "hỏng"
+    dead |= {i for i, w in enumerate(ws) if w == "hong" and i > 0 and ws[i - 1] in _ASKS_BEFORE}
     masked = _masked(reading, dead)
     extra = [c.official for c in applicable_concepts(masked)]
     return masked + tuple(w for phrase in extra for w in ("_", *phrase.split()))

@@ -7,7 +7,13 @@ from fastapi import APIRouter, HTTPException, Path, Query, Response
 
 from connectors.deps import CatalogueDep, NowDep, SessionDep, SettingsDep
 from connectors.errors import ErrorDetail
-from connectors.locality.agencies import kinds_of, kinds_of_level, offices_for
+from connectors.locality.agencies import (
+    kinds_of,
+    kinds_of_level,
+    office_level,
+    offices_for,
+    place_of,
+)
 from connectors.locality.service import load_locality
 from connectors.procedures.dated import VIETNAM, today_in_vietnam
 from connectors.procedures.models import Procedure
@@ -118,7 +124,9 @@ def procedure_offices(
 ) -> ProcedureOffices:
     """Where to submit: the agency the record names, and this locality's offices of that kind
     (none when the locality lists no office of that kind: never a wrong one). A record without
-    an agency is placed by its level, when it names one ("Cấp xã": the commune's one-stop shop)."""
+    an agency is placed by its level, when it names one ("Cấp xã": the commune's one-stop shop).
+    ``place`` says whose commune a local office is (where the construction is, where the deceased
+    last lived...), as the record states it."""
     procedure = session.get(Procedure, code)
     if procedure is None:
         raise HTTPException(status_code=404, detail=f"Không có thủ tục mã {code}.")
@@ -130,6 +138,8 @@ def procedure_offices(
         kinds = kinds_of_level(procedure.level)
     return ProcedureOffices(
         code=code, agency=procedure.agency, kinds=kinds,
-        offices=offices_for(load_locality(settings.locality_file), kinds),
+        offices=offices_for(load_locality(settings.locality_file), kinds,
+                            office_level(procedure.level)),
         level=procedure.level if by_level else None,
+        place=place_of(procedure.agency, procedure.name),
     )

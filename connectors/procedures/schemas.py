@@ -93,6 +93,11 @@ class ProcedureOffices(BaseModel):
     level: str | None = Field(
         default=None, description="the record's level, when the offices come from it (no agency)"
     )
+    place: str | None = Field(
+        default=None,
+        description="whose commune a local office is, by the record's place rule "
+        "(connectors/locality/places.yml: construction_site, deceased_last_residence, anywhere...)",
+    )
 
 
 class SearchResult(BaseModel):

@@ -19,7 +19,11 @@ class Member(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     code: str
+    # what happened to the paper ("mất", "hết hạn", "hỏng"): the most telling evidence
     cues: list[str] = Field(default_factory=list)
+    # generic words for the act ("làm lại", "cấp lại", "đổi"): they pick the member only when no
+    # member's situation cue (or age) is in the message ("cccd hết hạn làm lại" is a renewal)
+    verbs: list[str] = Field(default_factory=list)
     age_below: int | None = None
     default: bool = False
 
@@ -29,19 +33,27 @@ class Family(BaseModel):
 
     name: str
     members: list[Member]
+    # the members to offer, in this order, when nothing in the message picks one ("bằng lái B2":
+    # a licence to get, or one the citizen holds?); empty: the default member answers
+    ask_when_vague: list[str] = Field(default_factory=list)
 
     @property
     def codes(self) -> frozenset[str]:
         return frozenset(m.code for m in self.members)
 
     def pick(self, ws: tuple[str, ...], ages: tuple[int, ...], current: str) -> tuple[str, str]:
-        """(the member the message means, why): a cue, an age, else the default member."""
+        """(the member the message means, why): a situation cue or an age, else a verb, else the
+        default member. Within a tier, members are tried in order."""
         for member in self.members:
             cue = next((c for c in member.cues if contains_phrase(ws, c)), None)
             if cue is not None:
                 return member.code, cue
             if member.age_below is not None and any(a < member.age_below for a in ages):
                 return member.code, f"age<{member.age_below}"
+        for member in self.members:
+            verb = next((c for c in member.verbs if contains_phrase(ws, c)), None)
+            if verb is not None:
+                return member.code, verb
         default = next((m.code for m in self.members if m.default), current)
         return default, "default"
 

@@ -440,7 +440,7 @@ async def test_opening_hours_without_a_procedure_come_from_the_locality(
     assert responses(messages) == ["utter_locality_hours"]
     # the office the question names, not the whole list
     assert messages[0]["hours"].startswith(
-        "• Bộ phận một cửa Ủy ban nhân dân phường/xã nơi anh/chị cư trú: Thứ Hai đến Thứ Sáu")
+        "• Bộ phận một cửa Ủy ban nhân dân phường/xã: Thứ Hai đến Thứ Sáu")
     assert "Công an" not in messages[0]["hours"]
 
 

@@ -176,6 +176,71 @@ async def test_no_match_retries_then_gives_up_politely(
         assert responses(dispatcher) == ["utter_status_give_up"]
 
 
+def followups(events: list[dict[str, Any]]) -> list[str]:
+    return [e["name"] for e in events if e.get("event") == "followup"]
+
+
+@pytest.mark.parametrize("attempts", [0, 1])
+@pytest.mark.parametrize("wrong", ["last4:9999", "phone:0999999999", "id_number:001122334455"])
+async def test_a_number_that_does_not_match_keeps_the_code_and_asks_the_number_again(
+    portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any], attempts: int,
+    wrong: str,
+) -> None:
+    """The right code with the wrong last digits: the form goes on with the code kept and asks
+    only the number again, so the digits typed next are taken as the number."""
+    dispatcher = CollectingDispatcher()
+    t = tracker(slots={"application_code": CODE, "applicant_identifier": wrong,
+                       "status_attempts": attempts})
+
+    events = await ActionCheckStatus(portal).run(dispatcher, t, domain)
+
+    assert responses(dispatcher) == ["utter_status_not_found"]
+    assert dispatcher.messages[0]["remaining"] == 3 - attempts - 1
+    filled = slots(events)
+    assert (filled["application_code"], filled["applicant_identifier"]) == (CODE, None)
+    assert filled["status_attempts"] == attempts + 1
+    assert followups(events) == ["status_form"]
+
+
+def test_the_no_match_reply_says_the_number_does_not_match_and_keeps_the_code(
+    domain: dict[str, Any],
+) -> None:
+    text = domain["responses"]["utter_status_not_found"][0]["text"]
+
+    assert "chưa khớp với mã hồ sơ" in text and "còn {remaining} lần thử" in text
+    assert "Em vẫn giữ mã hồ sơ" in text
+    assert "gửi lại mã hồ sơ để tra cứu" not in text  # the number is asked, not the code
+
+
+@pytest.mark.parametrize(
+    "typed, tried, stored",
+    [
+        # the digits typed next are the number
+        ("1234", "last4:9999", {"applicant_identifier": "last4:1234"}),
+        ("so dt 0912 345 678", "last4:9999", {"applicant_identifier": "phone:0912345678"}),
+        # "à nhầm, mã đúng là …": the corrected code, with the number given before
+        (f"à nhầm, mã đúng là {WRONG_CODE}", "last4:9999",
+         {"application_code": WRONG_CODE, "applicant_identifier": "last4:9999"}),
+        # the same code again: the number is asked again, no try is counted
+        (CODE, "last4:9999", {"applicant_identifier": None}),
+    ],
+)
+def test_while_the_number_is_asked_again(
+    tracker: TrackerFactory, domain: dict[str, Any], typed: str, tried: str,
+    stored: dict[str, Any],
+) -> None:
+    dispatcher = CollectingDispatcher()
+    t = tracker(typed, "inform", active_loop="status_form",
+                slots={"application_code": CODE, "requested_slot": "applicant_identifier",
+                       "status_identifier_tried": tried, "status_code_tried": CODE,
+                       "status_attempts": 1})
+
+    result = ValidateStatusForm().validate_applicant_identifier(typed, dispatcher, t, domain)
+
+    assert result == stored
+    assert dispatcher.messages == []
+
+
 @pytest.mark.parametrize(
     "typed, tried, stored",
     [

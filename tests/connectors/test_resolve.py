@@ -51,7 +51,9 @@ def resolve(client: TestClient, q: str, focus: str | None = None) -> Any:
         ("dang ky ho kinh doanh", "1.001612"),
         # a driving licence named by its class alone
         ("bằng a1 bị mất", "3.000348"),
-        ("bằng B1 hết hạn đổi ở đâu", "3.000347"),
+        # expired: tested again under Cấp giấy phép lái xe (the record of 3.000346)
+        ("bằng B1 hết hạn đổi ở đâu", "3.000346"),
+        ("bằng B1 sắp hết hạn đổi ở đâu", "3.000347"),
         ("tam ngung kinh doanh ho ca the", "1.001570"),
     ],
 )
@@ -232,12 +234,51 @@ def test_a_paper_is_another_topic_only_when_the_focus_is_not_about_it(
     assert resolve(client, q, focus)["names_a_paper"] is names_another
 
 
-@pytest.mark.parametrize("q", ["bằng B2 cũ còn dùng được không", "bang b2 cu con dung duoc ko"])
+@pytest.mark.parametrize(
+    "q",
+    ["bằng B2 cũ còn dùng được không", "bang b2 cu con dung duoc ko",
+     "bằng lái B2 cũ còn dùng được không", "bằng lái B2", "bang lai b2", "bằng B2"],
+)
 def test_an_old_licence_class_offers_the_licence_procedures(client: TestClient, q: str) -> None:
-    """No procedure answers whether an old B2 licence is still valid, but the choices offered
-    are the driving-licence ones (before: a passport line)."""
+    """No procedure answers whether an old B2 licence is still valid, and nothing says which
+    licence procedure is meant: the choices are the driving-licence ones, a licence held first
+    (before: a passport line, then the licence-test card "Cấp giấy phép lái xe")."""
     body = resolve(client, q)
 
-    assert body["decision"] == "no_fit", body
-    assert [c["code"][:3] for c in body["candidates"][:3]] == ["3.0"] * 3
-    assert {c["code"] for c in body["candidates"][:3]} <= {"3.000346", "3.000347", "3.000348"}
+    assert body["decision"] == "menu", body
+    assert body["procedure"] is None
+    assert [c["code"] for c in body["candidates"]] == ["3.000347", "3.000348", "3.000346"]
+
+
+@pytest.mark.parametrize(
+    "q, aspects",
+    [("bằng lái B2 cũ còn dùng được không", ["validity"]),
+     ("bang lai b2 cu con dung dc ko", ["validity"]),
+     ("căn cước cũ còn hạn không", ["validity"])],
+)
+def test_whether_a_paper_is_still_good_is_a_validity_question(
+    client: TestClient, q: str, aspects: list[str]
+) -> None:
+    assert resolve(client, q)["aspects"] == aspects
+
+
+@pytest.mark.parametrize(
+    "q, focus, decision, code",
+    [
+        ("thi bằng lái B2", None, "confident", "3.000346"),  # a licence to get
+        ("học bằng lái ô tô", None, "confident", "3.000346"),
+        # expired: tested again under Cấp giấy phép lái xe (the record of 3.000346)
+        ("bằng B2 hết hạn đổi ở đâu", None, "confident", "3.000346"),
+        # a licence procedure in focus answers the vague follow-up
+        ("bằng lái xe phí bao nhiêu", "3.000348", "none", None),
+        # another topic in focus: the licence choices, not the focus's fee
+        ("bằng lái xe phí bao nhiêu", "1.014063", "menu", None),
+    ],
+)
+def test_a_licence_named_vaguely_asks_unless_a_detail_or_the_focus_says(
+    client: TestClient, q: str, focus: str | None, decision: str, code: str | None
+) -> None:
+    body = resolve(client, q, focus)
+
+    assert body["decision"] == decision, body
+    assert (body["procedure"] or {}).get("code") == code

@@ -41,7 +41,8 @@ def test_wrong_identifier_three_times_ends_politely(say: Say, sender: str) -> No
     say(sender, "tra cứu hồ sơ")
     say(sender, CODE)
     assert "còn 2 lần thử" in texts(say(sender, "0999999999"))
-    # sending the code again starts the check afresh, keeping the count of tries
+    # the code is kept and the number asked again; sending the code again asks it again too,
+    # keeping the count of tries
     assert "CCCD" in texts(say(sender, CODE))
     assert "còn 1 lần thử" in texts(say(sender, "0999999998"))
     say(sender, CODE)

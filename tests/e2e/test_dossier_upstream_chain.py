@@ -107,7 +107,7 @@ def test_the_status_comes_from_the_province_system(ok: FakeOneStop, say: Say, se
 def test_the_local_database_is_switched_off(ok: FakeOneStop, say: Say, sender: str) -> None:
     answer = ask(say, sender, LOCAL_DEMO.code, LOCAL_DEMO.id_number)
 
-    assert "Em không tìm thấy hồ sơ" in answer
+    assert "chưa khớp với mã hồ sơ" in answer
     assert "Cần bổ sung" not in answer
 
 

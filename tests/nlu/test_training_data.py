@@ -445,6 +445,9 @@ GOOD = {
         "+84977001122",
         "0989 12 34 56",
         "0084 912 345 678",
+        "09o3 111 222",  # the letter o for a zero
+        "O912 345 678",
+        "o987.654.321",
     ],
     "feedback_code": [
         "PA-261122-7K3Q9X",
@@ -485,6 +488,9 @@ BAD = {
         "84.000",
         "500.000 đồng",
         "0912345678901",
+        "no912345678",  # an o that ends a word
+        "0912 345 67 o",  # a word "o" after a number a digit short
+        "0912 345 67o",
     ],
     "feedback_code": [
         "PA261122-7K3Q9X",

@@ -9,6 +9,7 @@ from vnid import (
     find_application_code,
     find_feedback_code,
     find_identifier,
+    find_phone_like,
     find_phones,
     normalize_phone,
 )
@@ -52,6 +53,11 @@ def test_find_application_code(text: str, code: str | None) -> None:
          Identifier("id_number", "079203001234")),
         ("không nhớ", None),
         ("12345", None),
+        # the letter o typed for a zero
+        ("O912 345 678", Identifier("phone", "0912345678")),
+        ("sdt 09o3 111 222", Identifier("phone", "0903111222")),
+        ("cccd 0792o3001234", Identifier("id_number", "079203001234")),
+        ("có 2 con, o cùng bố mẹ", None),  # "o" alone is a word
     ],
 )
 def test_find_identifier(text: str, identifier: Identifier | None) -> None:
@@ -92,3 +98,38 @@ def test_find_feedback_code(text: str, code: str | None) -> None:
 def test_every_phone_in_a_message_is_found_in_order() -> None:
     text = "đèn hỏng, gọi 0912 345 678 hoặc +84 987 654 321, cccd 079203001234"
     assert find_phones(text) == ["0912345678", "0987654321"]
+
+
+@pytest.mark.parametrize(
+    "text, phones",
+    [
+        ("09o3 111 222", ["0903111222"]),
+        ("O912 345 678", ["0912345678"]),
+        ("số của em là o987.654.321 ạ", ["0987654321"]),
+        ("gọi 0912 345 678 hoặc 09O3-111-222", ["0912345678", "0903111222"]),
+        ("so 0912 345 67o", ["0912345670"]),
+        # an o that is a word, or part of one, is not a zero
+        ("cho o nhờ 20 ngày", []),
+        ("hỏi lo 0912 345 67", []),
+    ],
+)
+def test_a_phone_typed_with_the_letter_o_for_zero_is_found(text: str, phones: list[str]) -> None:
+    assert find_phones(text) == phones
+
+
+@pytest.mark.parametrize(
+    "text, typed",
+    [
+        ("0912 345 67", "0912 345 67"),  # a digit short
+        ("số em 0123 456 789", "0123 456 789"),  # no mobile prefix
+        ("+84 912 345 67", "+84 912 345 67"),
+        ("0912345678", None),  # a valid phone is not "phone-like"
+        ("O912 345 678", None),
+        ("1.500.000.000 đồng", None),  # an amount
+        ("079203001234", None),  # an ID number
+        ("1234", None),
+        ("đăng ký khai sinh", None),
+    ],
+)
+def test_a_number_meant_as_a_phone_that_is_not_one(text: str, typed: str | None) -> None:
+    assert find_phone_like(text) == typed
