@@ -21,15 +21,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-import psycopg
 import yaml
 
-from scripts.bench_support import manage, pct, serve_connectors
+from scripts.bench_support import manage, pct, postgres_database, serve_connectors
 from scripts.stack import ROOT
 
 DEFAULT_CATALOGUE = ROOT.parent / "shared" / "data" / "procedures" / "catalogue.jsonl.gz"
 QUERIES = ROOT / "benchmarks" / "search_queries.yml"
-PG_ADMIN = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 CONCURRENCY = (1, 10, 50)
 
 
@@ -38,15 +36,8 @@ def database(backend: str, workdir: Path) -> Iterator[str]:
     if backend == "sqlite":
         yield f"sqlite:///{workdir / 'bench.sqlite3'}"
         return
-    name = f"bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        base = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
-        yield f"{base}/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with postgres_database("bench") as url:
+        yield url
 
 
 async def load(base: str, paths: list[str], concurrency: int) -> tuple[list[float], float]:

@@ -54,7 +54,7 @@ from typing import Any
 
 import httpx
 
-from scripts.bench_support import pct
+from scripts.bench_support import PG_ADMIN, pct, postgres_database
 from scripts.stack import (
     APP_BIN,
     RASA_BIN,
@@ -67,7 +67,6 @@ from scripts.stack import (
     tracker_keys,
 )
 
-PG_ADMIN = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = "redis://127.0.0.1:6379/15"  # the test stacks' database; our keys carry a prefix
 CACHE = VAR / "bench-load"
 REPORT = ROOT / "docs" / "benchmarks.md"
@@ -448,15 +447,9 @@ def database(workdir: Path) -> Iterator[str]:
     except Exception:  # noqa: BLE001 - any failure means: no PostgreSQL here
         yield f"sqlite:///{workdir / 'portal.sqlite3'}"
         return
-    name = f"benchload_{uuid.uuid4().hex[:8]}"
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        base = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
-        yield f"{base}/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+    with postgres_database("benchload") as url:
+        yield url
 
 
 def forget_redis_keys(url: str, prefix: str) -> None:

@@ -9,11 +9,10 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
-from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clients.portal import PortalClient
-from actions.procedures import ActionAnswerProcedure
 from tests.actions.conftest import TrackerFactory, _portal_on
+from tests.actions.test_procedures import run, slots
 
 pytestmark = pytest.mark.anyio
 
@@ -21,18 +20,6 @@ RENEWAL, REPLACEMENT = "1.014063", "1.014064"
 LICENCE = "3.000346"
 DURING = datetime(2026, 11, 29, 2, 0, tzinfo=timezone.utc)
 AFTER = datetime(2027, 1, 2, 2, 0, tzinfo=timezone.utc)
-
-
-async def run(
-    portal: PortalClient, tracker: Any, domain: dict[str, Any]
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    dispatcher = CollectingDispatcher()
-    events = await ActionAnswerProcedure(portal).run(dispatcher, tracker, domain)
-    return dispatcher.messages, events
-
-
-def slots(events: list[dict[str, Any]]) -> dict[str, Any]:
-    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
 
 
 @pytest.mark.parametrize(
