@@ -120,7 +120,8 @@ class ValidateStatusForm(FormValidationAction):
             tried = tracker.get_slot("status_identifier_tried")
             corrected = code != tracker.get_slot("status_code_tried")
             return {"applicant_identifier": tried} if tried and corrected else {}
-        return {"applicant_identifier": f"{identifier.kind}:{identifier.value}"}
+        value = f"{identifier.kind}:{identifier.value}"
+        return {} if _just_failed(tracker, code, value) else {"applicant_identifier": value}
 
     def validate_application_code(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -156,7 +157,18 @@ class ValidateStatusForm(FormValidationAction):
             return self._wrong(
                 dispatcher, tracker, "applicant_identifier", "utter_invalid_identifier"
             )
-        return {"applicant_identifier": f"{identifier.kind}:{identifier.value}"}
+        value = f"{identifier.kind}:{identifier.value}"
+        if _just_failed(tracker, code, value):
+            return {"applicant_identifier": None}
+        return {"applicant_identifier": value}
+
+
+def _just_failed(tracker: Tracker, code: str, identifier: str) -> bool:
+    """The pair a look-up has just not found: after "chưa khớp" the form starts again in the
+    same turn and would read the citizen's message (with its code and number) a second time,
+    burning a try; the number is asked for instead."""
+    return bool(code == tracker.get_slot("status_code_tried")
+                and identifier == tracker.get_slot("status_identifier_tried"))
 
 
 _SAYS_LAST_DIGITS = re.compile(r"\b(?:số cuối|so cuoi|số đuôi|so duoi|đuôi|duoi)\b",

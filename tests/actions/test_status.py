@@ -492,3 +492,36 @@ def test_the_reply_names_the_hotline_only_when_it_is_known(
     # one text, no slot condition: Rasa would test it before the action sets the slot
     assert [set(v) - {"buttons"} for v in variants] == [{"text"}]
     assert ("{support_hotline}" in variants[0]["text"]) is bool(hotline)
+
+
+@pytest.mark.parametrize(
+    "tried_code, tried_number, reads",
+    [
+        # the look-up of this very pair just found nothing: the form, started again in the same
+        # turn, must not read the same message again (a second try burnt, a second "chưa khớp")
+        (WRONG_CODE, "phone:0771234567", {}),
+        # another pair failed before: this message's pair is looked up
+        (WRONG_CODE, "phone:0912345678", {"applicant_identifier": "phone:0771234567"}),
+        (CODE, "phone:0771234567", {"applicant_identifier": "phone:0771234567"}),
+        (None, None, {"applicant_identifier": "phone:0771234567"}),
+    ],
+)
+async def test_a_message_with_code_and_number_is_looked_up_once(
+    tracker: TrackerFactory, domain: dict[str, Any], tried_code: str | None,
+    tried_number: str | None, reads: dict[str, Any],
+) -> None:
+    typed = f"hồ sơ {WRONG_CODE} của tôi sao rồi, sđt 0771234567"
+    t = tracker(typed, "check_status", active_loop="status_form",
+                slots={"status_code_tried": tried_code, "status_identifier_tried": tried_number})
+
+    extracted = await ValidateStatusForm().extract_applicant_identifier(
+        CollectingDispatcher(), t, domain
+    )
+    validated = ValidateStatusForm().validate_applicant_identifier(
+        typed, CollectingDispatcher(), tracker(
+            typed, "check_status", active_loop="status_form",
+            slots={"application_code": WRONG_CODE, "status_code_tried": tried_code,
+                   "status_identifier_tried": tried_number}), domain)
+
+    assert extracted == reads
+    assert validated == (reads or {"applicant_identifier": None})
