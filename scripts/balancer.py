@@ -56,6 +56,9 @@ def _sender(body: bytes) -> str | None:
 def _handler(balancer: RoundRobin) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # headers and body go out as separate writes: with Nagle's algorithm the body waits for
+        # the client's delayed ACK, 40 ms a request
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: object) -> None:
             pass
