@@ -206,6 +206,19 @@ def admin(staff_client: StaffClientFactory) -> TestClient:
     return staff_client("admin")
 
 
+def sqlite_with_demo(tmp_path_factory: pytest.TempPathFactory, name: str) -> str:
+    """A new SQLite database, migrated, with the curated procedures and the demo dossiers (for
+    modules whose subject is not the database: a source, the notifier's poller)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp(name) / 'portal.sqlite3'}"
+    migrate(url)
+    engine = make_engine(url)
+    with make_session_factory(engine)() as session:
+        load_curated(session)
+        load_demo(session, datetime.now(timezone.utc))
+    engine.dispose()
+    return url
+
+
 @pytest.fixture(scope="session")
 def demo_dossiers(database_url: str) -> str:
     """The demo dossiers, loaded once per backend (the conftest seeds procedures only)."""

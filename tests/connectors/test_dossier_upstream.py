@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
@@ -23,15 +23,18 @@ import redis
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from connectors.applications.demo import known_dossiers, load_demo
+from connectors.applications.demo import known_dossiers
 from connectors.applications.sources.build import build_dossiers
-from connectors.db import make_engine, make_session_factory
 from connectors.deps import current_time
 from connectors.main import create_app
-from connectors.manage import migrate
-from connectors.seed.loader import load_curated
 from connectors.settings import Settings
-from tests.connectors.conftest import REDIS_TEST_URL, SERVICE, SERVICE_TOKEN, Clock
+from tests.connectors.conftest import (
+    REDIS_TEST_URL,
+    SERVICE,
+    SERVICE_TOKEN,
+    Clock,
+    sqlite_with_demo,
+)
 from tests.fakes.one_stop import (
     ID_NUMBER,
     IN_PROGRESS_CODE,
@@ -64,14 +67,7 @@ UNREADABLE = {"found": False, "reason": "upstream_unreadable"}
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """SQLite only (the source, not the database, is under test): the catalogue AND the local
     demo dossiers, which the upstream source must never read."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('upstream') / 'portal.sqlite3'}"
-    migrate(url)
-    engine = make_engine(url)
-    with make_session_factory(engine)() as session:
-        load_curated(session)
-        load_demo(session, datetime.now(timezone.utc))
-    engine.dispose()
-    return url
+    return sqlite_with_demo(tmp_path_factory, "upstream")
 
 
 @pytest.fixture(autouse=True)

@@ -22,19 +22,22 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import delete
 
-from connectors.applications.demo import load_demo
 from connectors.db import make_engine, make_session_factory
 from connectors.deps import current_time
 from connectors.main import create_app
-from connectors.manage import migrate
 from connectors.notifications.models import StatusSubscription
 from connectors.notifications.notifier import Notifier
 from connectors.notifications.poller import Poller
 from connectors.notifications.stream import stream_key
 from connectors.notifications.trigger import BotTrigger
-from connectors.seed.loader import load_curated
 from connectors.settings import Settings
-from tests.connectors.conftest import REDIS_TEST_URL, SERVICE, SERVICE_TOKEN, Clock
+from tests.connectors.conftest import (
+    REDIS_TEST_URL,
+    SERVICE,
+    SERVICE_TOKEN,
+    Clock,
+    sqlite_with_demo,
+)
 from tests.fakes.bot_trigger import FakeBot
 from tests.fakes.one_stop import (
     ID_NUMBER,
@@ -53,14 +56,7 @@ RESILIENCE = {"timeout_seconds": 2, "backoff_seconds": 0.01, "breaker_failures":
 
 @pytest.fixture(scope="module")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('poller') / 'portal.sqlite3'}"
-    migrate(url)
-    engine = make_engine(url)
-    with make_session_factory(engine)() as session:
-        load_curated(session)
-        load_demo(session, datetime.now(timezone.utc))
-    engine.dispose()
-    return url
+    return sqlite_with_demo(tmp_path_factory, "poller")
 
 
 @pytest.fixture(autouse=True)
