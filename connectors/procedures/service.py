@@ -245,16 +245,17 @@ class CatalogueService:
             return code in names and code not in retired
 
         result = resolve(index, load_variants(), text, focus=focus, exists=exists)
-        titles: set[str] = set()
+        titles: dict[str, str] = {}  # title (lower case) -> the code that holds it
 
         def public(choice: Choice) -> ResolvedProcedure | None:
             if not exists(choice.code):
                 return None
             name, short_name, domain, _level = names[choice.code]
             title = short_name or title_of(name)
-            if title.lower() in titles:  # never two buttons with the same title
+            # never two buttons with the same title; a weak reading lists its chosen procedure
+            # among the candidates again, and that one stays
+            if titles.setdefault(title.lower(), choice.code) != choice.code:
                 return None
-            titles.add(title.lower())
             return ResolvedProcedure(code=choice.code, name=name, title=title,
                                      short_name=short_name,
                                      domain=domain, coverage=round(choice.coverage, 3),

@@ -177,6 +177,18 @@ def test_a_vague_request_offers_choices_with_distinct_titles(client: TestClient)
     assert len(titles) >= 3 and len(set(titles)) == len(titles)
 
 
+@pytest.mark.parametrize("q", ["giấy phép kinh doanh", "chứng thực", "đất đai"])
+def test_an_unsure_reading_offers_its_best_procedure_first(client: TestClient, q: str) -> None:
+    body = resolve(client, q)
+
+    assert body["decision"] == "weak"
+    codes = [c["code"] for c in body["candidates"]]
+    # the buttons start with the procedure the reading leans to (it was once dropped as a
+    # "duplicate title" of itself)
+    assert codes[0] == body["procedure"]["code"]
+    assert len(set(codes)) == len(codes)
+
+
 def test_twins_at_other_levels_are_one_answer(client: TestClient) -> None:
     body = resolve(client, "trình báo mất hộ chiếu phổ thông")
     codes = [body["procedure"]["code"], *(c["code"] for c in body["candidates"])]
