@@ -56,10 +56,11 @@ class ActionHandoff(PortalAction):
         known = await runtime.locality(self.portal)
         opening = receipt.next_opening
         when = opening.strftime("%Hh%M ngày %d/%m/%Y") if opening else "-"
-        hotline = runtime.hotline(known) or "-"
         if receipt.staff_available:
-            dispatcher.utter_message(response="utter_handoff_available")
-        elif phone:
+            _say_staff_will_answer(dispatcher, runtime.hotline(known))
+            return [SlotSet("handoff_requested", True), SlotSet("handoff_phone", phone)]
+        hotline = runtime.hotline(known) or "-"
+        if phone:
             # a call-back is promised only with a number to call
             dispatcher.utter_message(response="utter_handoff_call_back", phone=phone,
                                      next_opening=when, support_hotline=hotline)
@@ -93,10 +94,10 @@ class ActionHandoffContact(PortalAction):
             tracker.sender_id, "request_human", channel_of(tracker), None, phones[0]
         )
         remembered: list[EventType] = [SlotSet("handoff_phone", phones[0])]
-        if receipt.staff_available:
-            dispatcher.utter_message(response="utter_handoff_available")
-            return remembered
         known = await runtime.locality(self.portal)
+        if receipt.staff_available:
+            _say_staff_will_answer(dispatcher, runtime.hotline(known))
+            return remembered
         opening = receipt.next_opening
         dispatcher.utter_message(
             response="utter_handoff_call_back", phone=phones[0],
@@ -104,3 +105,11 @@ class ActionHandoffContact(PortalAction):
             support_hotline=runtime.hotline(known) or "-",
         )
         return remembered
+
+
+def _say_staff_will_answer(dispatcher: CollectingDispatcher, hotline: str | None) -> None:
+    # a citizen who cannot wait in the chat is told the number to call as well
+    if hotline:
+        dispatcher.utter_message(response="utter_handoff_available", support_hotline=hotline)
+    else:
+        dispatcher.utter_message(response="utter_handoff_available_no_hotline")

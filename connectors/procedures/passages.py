@@ -28,7 +28,7 @@ _SENTENCE = re.compile(r"(?<=[.;!?])\s+|\n+")
 
 @dataclass(frozen=True)
 class Passage:
-    field: str  # conditions, requesters, result, steps, documents, fee_note, summary
+    field: str  # conditions, requesters, steps, channels, documents, result, fee_note, summary
     text: str
     share: float
 
@@ -45,6 +45,10 @@ def sentences(p: ProcedurePublic) -> Iterator[tuple[str, str]]:
     yield from split("requesters", p.requesters)
     for step in p.steps:
         yield from split("steps", step)
+    # how each way of submitting works ("qua số điện thoại hoặc hộp thư điện tử do công an niêm
+    # yết"): the answer to "gửi qua email được không"
+    for channel in p.channels:
+        yield from split("channels", channel.note)
     for d in p.documents:
         yield from split("documents", f"{d.name} ({d.note})" if d.note else d.name)
     yield from split("result", p.result)

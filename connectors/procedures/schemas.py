@@ -145,7 +145,7 @@ class ProcedurePublic(BaseModel):
 
 class PassagePublic(BaseModel):
     field: str = Field(description="where in the record: conditions, requesters, steps, "
-                       "documents, result, fee_note, summary")
+                       "channels, documents, result, fee_note, summary")
     text: str
     share: float = Field(description="how much of the question the sentence holds (0-1)")
 

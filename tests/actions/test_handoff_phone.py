@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.base import PortalAction
 from actions.clients.portal import PortalClient
 from actions.conversation import ActionClarify, ActionOutOfScope
-from actions.handoff import ActionHandoffContact
+from actions.handoff import ActionHandoff, ActionHandoffContact
 from actions.procedures import ActionAnswerProcedure
 from tests.actions.conftest import TrackerFactory, _portal_on
 
@@ -96,3 +96,22 @@ async def test_a_number_that_is_no_mobile_number_is_asked_again_not_called(
     assert not [e for e in events if e.get("name") == "handoff_phone"]
     text = domain["responses"]["utter_handoff_phone_check"][0]["text"]
     assert "{phone}" in text and "10 chữ số" in text
+
+
+# Monday 10:00 in Vietnam: an officer is on duty and answers in the chat
+MONDAY_MORNING = datetime(2026, 11, 30, 3, 0, tzinfo=timezone.utc)
+
+
+async def test_in_office_hours_the_citizen_also_hears_the_hotline(
+    tracker: TrackerFactory, domain: dict[str, Any], portal_database: str
+) -> None:
+    dispatcher = CollectingDispatcher()
+    async with _portal_on(portal_database, now=MONDAY_MORNING) as portal:
+        await ActionHandoff(portal).run(
+            dispatcher, tracker("cho tôi gặp cán bộ", "request_human"), domain
+        )
+
+    [message] = dispatcher.messages
+    assert (message["response"], message.get("support_hotline")) == (
+        "utter_handoff_available", "18001096"
+    )

@@ -33,6 +33,8 @@ def passages(client: TestClient, code: str, q: str) -> list[str]:
         ("1.001456", "hộ chiếu có giá trị mấy năm", "giá trị (thời hạn) 10 năm"),
         # the record uses the everyday words itself
         ("3.000347", "có cần khám sức khỏe ko", "Giấy khám sức khỏe"),
+        # how a way of submitting works, in that channel's note
+        ("1.003677", "gui qua email hay goi dien thoai duoc khong", "thư điện tử"),
     ],
 )
 def test_the_sentence_that_answers_comes_first(

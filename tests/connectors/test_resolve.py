@@ -91,6 +91,9 @@ def test_no_fitting_procedure_is_said_not_guessed(client: TestClient, q: str) ->
         ("Thủ tục đăng ký khai tử được quy định như thế nào, thời hạn giải quyết bao lâu?",
          ["overview", "time"]),
         ("ai được nộp thay, có cần giấy ủy quyền không", ["requesters"]),
+        # the paper signed, not someone submitting for the citizen
+        ("chứng thực chữ ký trên giấy ủy quyền hết bao nhiêu", ["fee"]),
+        ("chung thuc chu ky tren giay uy quyen thi bao nhieu", []),
         ("làm hộ chiếu mất bao lâu", ["time"]),  # "mất" here is time, not a loss
         # a time limit the citizen must keep is not how long the office takes
         ("tạm trú sắp hết hạn thì phải gia hạn trước bao lâu", ["deadline"]),
