@@ -78,9 +78,11 @@ def _find(
     for concept in applicable_concepts(ws) if with_concepts else []:
         everyday.update(concept.phrase.split())
         official += concept.official.split()
+    # an everyday phrase's official words are asked even where the name holds them ("người
+    # bán" is "chủ cũ", though the procedure's name says "chủ xe")
     asked = [w for w in dict.fromkeys([*ws, *official])
-             if w not in stopwords() and w not in own_words and not w.isdigit()
-             and (w not in everyday or w in official)]
+             if w not in stopwords() and (w not in own_words or w in official)
+             and not w.isdigit() and (w not in everyday or w in official)]
     # a word about the citizen the record never uses ("cháu", "đưa") is how they tell their
     # case, not what they ask the record
     said = list(sentences(p))

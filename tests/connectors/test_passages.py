@@ -35,6 +35,8 @@ def passages(client: TestClient, code: str, q: str) -> list[str]:
         ("3.000347", "có cần khám sức khỏe ko", "Giấy khám sức khỏe"),
         # how a way of submitting works, in that channel's note
         ("1.003677", "gui qua email hay goi dien thoai duoc khong", "thư điện tử"),
+        # the seller is the records' "chủ xe cũ"
+        ("1.013076", "người bán có phải làm gì không", "thu hồi trong 30 ngày"),
     ],
 )
 def test_the_sentence_that_answers_comes_first(
