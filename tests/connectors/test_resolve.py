@@ -85,6 +85,7 @@ def test_no_fitting_procedure_is_said_not_guessed(client: TestClient, q: str) ->
     [
         ("phí và mất mấy ngày", ["fee", "time"]),
         ("khi nào có kết quả", ["time"]),
+        ("cấp lại có mất tiền không, lấy ngay được không", ["fee", "time"]),
         ("nộp ở đâu, có làm online được không", ["office", "online"]),
         ("Thành phần hồ sơ đăng ký khai tử quy định như thế nào?", ["documents"]),
         # the whole procedure asked formally, then an aspect: both
@@ -209,6 +210,10 @@ def test_twins_at_other_levels_are_one_answer(client: TestClient) -> None:
         ("còn nếu bố bé là người nước ngoài thì sao", "1.001193", "2.000528"),
         # another paper named: a new topic, never the focus's foreign-element sibling
         ("làm giấy phép lao động cho người nước ngoài", "1.001193", None),
+        # "thì" folds to "thi" (an exam): no licence test is asked for
+        ("bao lâu thì nhận", "3.000353", None),
+        ("bao lau thi nhan duoc bang", "3.000353", None),
+        ("thi bằng lái xe máy ở đâu", "3.000353", "3.000346"),
     ],
 )
 def test_the_focus_lends_its_family(
