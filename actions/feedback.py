@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
@@ -275,8 +275,11 @@ class ActionSubmitFeedback(PortalAction):
             return None if value in (None, SKIPPED) else fp.clean_text(str(value))
 
         if tracker.get_slot("feedback_confirm") == MISREAD:
-            # the question is still the latest message: answer it as one
-            return [*(SlotSet(s, None) for s in SLOTS), FollowupAction("action_answer_procedure")]
+            # the question is still the latest message: answer it as one, here (a follow-up
+            # action would leave the dialogue policy on a step no rule covers: a fallback
+            # message after the answer)
+            answered = await ActionAnswerProcedure(self._portal).run(dispatcher, tracker, domain)
+            return [*(SlotSet(s, None) for s in SLOTS), *answered]
         if tracker.get_slot("feedback_confirm") != "yes":
             dispatcher.utter_message(response="utter_feedback_not_sent")
             return [SlotSet(s, None) for s in SLOTS]

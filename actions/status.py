@@ -18,6 +18,7 @@ from actions import runtime
 from actions.base import PortalAction
 from actions.clients.portal import ApplicationStatus, NotFound, PortalUnavailable, RateLimited
 from actions.parsing import Identifier, find_application_code, find_identifier, format_date
+from actions.procedures import ActionAnswerProcedure
 from actions.status_wait import retry_wait
 
 logger = logging.getLogger(__name__)
@@ -204,7 +205,9 @@ class ActionCheckStatus(PortalAction):
             SlotSet("status_code_tried", None),
         ]
         if code == MISREAD:
-            return [*reset, FollowupAction("action_answer_procedure")]
+            # answered here, not as a follow-up action that no rule continues (see feedback.py)
+            answered = await ActionAnswerProcedure(self._portal).run(dispatcher, tracker, domain)
+            return [*reset, *answered]
         if GAVE_UP in (code, identifier_slot) or not code or not identifier_slot:
             self._give_up(dispatcher)
             return [*reset, SlotSet("status_attempts", 0)]

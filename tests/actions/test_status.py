@@ -525,3 +525,19 @@ async def test_a_message_with_code_and_number_is_looked_up_once(
 
     assert extracted == reads
     assert validated == (reads or {"applicant_identifier": None})
+
+
+async def test_a_question_that_opened_the_status_form_is_answered_in_place(
+    portal: PortalClient, tracker: TrackerFactory, domain: dict[str, Any]
+) -> None:
+    """A question the NLU took for a status look-up ends the form and is answered right there;
+    a follow-up action would end on a step no rule covers and add a fallback message."""
+    dispatcher = CollectingDispatcher()
+    t = tracker("làm hộ chiếu mất bao nhiêu tiền", "check_status",
+                slots={"application_code": MISREAD, "applicant_identifier": MISREAD})
+
+    events = await ActionCheckStatus(portal).run(dispatcher, t, domain)
+
+    assert responses(dispatcher)[:1] == ["utter_procedure_fee"]
+    assert followups(events) == []
+    assert slots(events)["application_code"] is None
