@@ -149,7 +149,27 @@ ensure_web() {
   npm_ci "$WEB_DIR" "the web chat's socket.io client" "the web chat page's socket"
 }
 
+# tests/deploy checks deploy/nginx/nginx.conf with Debian's nginx (`nginx -t`, and a real nginx
+# routing to stand-ins). Unpacked from the package into var/tools/nginx when none is installed: no
+# service is started, no root needed. Without it only tests/deploy/test_deploy_nginx.py is skipped.
+NGINX_DIR="$ROOT/var/tools/nginx"
+ensure_nginx() {
+  if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || [ -x "$NGINX_DIR/usr/sbin/nginx" ]; then
+    return 0
+  fi
+  local debs; debs="$(mktemp -d)"
+  if command -v apt-get >/dev/null 2>&1 \
+    && (cd "$debs" && apt-get download -qq nginx >/dev/null 2>&1) \
+    && mkdir -p "$NGINX_DIR" && dpkg-deb -x "$debs"/nginx_*.deb "$NGINX_DIR"; then
+    say "unpacked Debian's nginx into ${NGINX_DIR#$ROOT/} (checks deploy/nginx/nginx.conf)"
+  else
+    say "NOTICE: no nginx (Debian: apt-get install nginx): tests/deploy skips the nginx checks"
+  fi
+  rm -rf "$debs"
+}
+
 ensure_app_env
 ensure_rasa_env
 ensure_browser
 ensure_web
+ensure_nginx

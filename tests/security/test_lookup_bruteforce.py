@@ -54,10 +54,12 @@ def unlocked_afterwards(stack: Stack) -> Iterator[None]:
 
 
 def test_fresh_client_ids_get_429_after_ten_failures_and_never_the_dossier(
-    stack: Stack, unlocked_afterwards: None
+    stack: Stack, connectors_front: str, unlocked_afterwards: None
 ) -> None:
+    """With two connectors instances the guesses alternate between them: the failures they
+    count and the lock they set are one, in Redis."""
     statuses: list[int] = []
-    with httpx.Client(base_url=stack.config.connectors_url, timeout=10) as http:
+    with httpx.Client(base_url=connectors_front, timeout=10) as http:
         for guess in guesses(OVER_HTTP.id_number[-4:], TRIES):
             response = http.post(
                 "/api/v1/applications/lookup",
@@ -80,8 +82,11 @@ def test_fresh_client_ids_get_429_after_ten_failures_and_never_the_dossier(
 
 
 def test_a_new_chat_sender_for_each_try_meets_the_locked_code(
-    say: Say, unlocked_afterwards: None
+    say_front: Say, unlocked_afterwards: None
 ) -> None:
+    """With two instances each try's code and digits reach different instances: the form's
+    progress (tracker store) and the code's lockout (the connectors' Redis) hold across them."""
+    say = say_front
     answers: list[str] = []
     # 7 wrong tries (neither …5678 of the CCCD nor …3456 of the phone), then the right digits;
     # each try with 4 digits costs two look-ups (the CCCD's, then the phone's)

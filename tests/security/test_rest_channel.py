@@ -55,11 +55,13 @@ def test_a_200_kb_message_gets_the_polite_too_long_reply(stack: Stack, sender: s
     ],
 )
 def test_a_too_long_message_inside_a_form_is_declined_and_the_form_asks_again(
-    say: Say, sender: str, opening: str, question: str
+    say_front: Say, sender: str, opening: str, question: str
 ) -> None:
-    say(sender, opening)
+    """With two instances the form begins on one and the long message reaches the other, which
+    must know the form is active (tracker store) to ask its question again."""
+    say_front(sender, opening)
 
-    answer = [m.get("text") for m in say(sender, "đèn đường hỏng " * 1_000)]
+    answer = [m.get("text") for m in say_front(sender, "đèn đường hỏng " * 1_000)]
 
     assert answer == [domain_text("utter_message_too_long"), domain_text(question)]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import pytest
@@ -20,6 +20,7 @@ import socketio  # type: ignore[import-untyped]
 
 from scripts.stack import Stack
 from tests.e2e.conftest import user_texts
+from tests.security.conftest import Instances
 
 pytestmark = pytest.mark.e2e
 
@@ -92,12 +93,17 @@ def chat_origin(stack: Stack) -> str:
     return stack.config.rasa_url
 
 
+class OpenChat(Protocol):
+    def __call__(self, origin: str | None, url: str | None = None) -> Chat: ...
+
+
 @pytest.fixture
-def chats(stack: Stack) -> Iterator[Callable[[str | None], Chat]]:
+def chats(stack: Stack) -> Iterator[OpenChat]:
+    """Opens chats from ``origin`` on the stack's Rasa instance, or on the one at ``url``."""
     opened: list[Chat] = []
 
-    def open_chat(origin: str | None) -> Chat:
-        chat = Chat(stack.config.rasa_url, origin)
+    def open_chat(origin: str | None, url: str | None = None) -> Chat:
+        chat = Chat(url or stack.config.rasa_url, origin)
         opened.append(chat)
         return chat
 
@@ -116,21 +122,21 @@ def chats(stack: Stack) -> Iterator[Callable[[str | None], Chat]]:
     ],
 )
 def test_a_page_of_another_origin_cannot_connect(
-    chats: Callable[[str | None], Chat], origin: str | None
+    chats: OpenChat, origin: str | None
 ) -> None:
     with pytest.raises(socketio.exceptions.ConnectionError):
         chats(origin)
 
 
 def test_the_connectors_origin_no_longer_hosts_the_chat_and_cannot_connect(
-    stack: Stack, chats: Callable[[str | None], Chat]
+    stack: Stack, chats: OpenChat
 ) -> None:
     with pytest.raises(socketio.exceptions.ConnectionError):
         chats(stack.config.connectors_url)
 
 
 def test_the_chat_page_origin_connects_and_gets_a_server_issued_session(
-    stack: Stack, chats: Callable[[str | None], Chat]
+    stack: Stack, chats: OpenChat
 ) -> None:
     chosen = uuid.uuid4().hex
     chat = chats(chat_origin(stack))
@@ -143,24 +149,29 @@ def test_the_chat_page_origin_connects_and_gets_a_server_issued_session(
 
 
 @pytest.mark.parametrize(
-    "forged_token",
+    ("forged_token", "instances"),
     [
-        None,
-        "",
-        "A" * 43,  # the shape of a real token
-        "own-token",  # the attacker's own (valid) token for its own session
+        (None, "same instance"),
+        ("", "same instance"),
+        ("A" * 43, "same instance"),  # the shape of a real token
+        ("own-token", "same instance"),  # the attacker's own (valid) token for its own session
+        # the attacker's socket on another Rasa instance than the victim's (the same secret
+        # signs every instance's sessions): a forged token, and a valid one of another session
+        ("A" * 43, "other instance"),
+        ("own-token", "other instance"),
     ],
+    indirect=["instances"],
 )
 def test_another_socket_cannot_join_a_citizens_conversation(
-    stack: Stack, chats: Callable[[str | None], Chat], forged_token: str | None
+    stack: Stack, chats: OpenChat, forged_token: str | None, instances: Instances
 ) -> None:
-    victim = chats(chat_origin(stack))
+    victim = chats(chat_origin(stack), instances.first)
     victim_session = victim.request_session()
     victim_id = victim_session["session_id"]
     victim.say(LOOKUP, victim_id)
     assert DOSSIER in "\n".join(str(r.get("text")) for r in victim.wait_for_replies())
 
-    attacker = chats(chat_origin(stack))
+    attacker = chats(chat_origin(stack), instances.second)
     own = attacker.request_session()
     token = own["session_token"] if forged_token == "own-token" else forged_token
     taken = attacker.request_session({"session_id": victim_id, "session_token": token})
@@ -188,15 +199,17 @@ def test_another_socket_cannot_join_a_citizens_conversation(
 
 
 def test_the_citizen_resumes_the_session_with_its_token_after_reconnecting(
-    stack: Stack, chats: Callable[[str | None], Chat]
+    stack: Stack, chats: OpenChat, instances: Instances
 ) -> None:
-    first = chats(chat_origin(stack))
+    """Behind a load balancer the new socket may land on another Rasa instance: the session,
+    its history and its conversation come along (one SESSION_SECRET, one tracker store)."""
+    first = chats(chat_origin(stack), instances.first)
     session = first.request_session()
     first.say(LOOKUP, session["session_id"])
     first.wait_for_replies()
     first.close()
 
-    again = chats(chat_origin(stack))
+    again = chats(chat_origin(stack), instances.second)
     resumed = again.request_session(session)
     again.say("vậy em cần bổ sung cái gì?", resumed["session_id"])
 
@@ -210,7 +223,7 @@ def test_the_citizen_resumes_the_session_with_its_token_after_reconnecting(
 
 
 def test_a_citizens_session_id_is_no_sender_on_the_rest_channel(
-    stack: Stack, chats: Callable[[str | None], Chat]
+    stack: Stack, chats: OpenChat
 ) -> None:
     """Found by the second probe: the socket's session id, posted as a REST sender, wrote into the
     citizen's conversation without the signed token."""
