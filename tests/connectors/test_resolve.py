@@ -85,6 +85,8 @@ def test_no_fitting_procedure_is_said_not_guessed(client: TestClient, q: str) ->
     [
         ("phí và mất mấy ngày", ["fee", "time"]),
         ("khi nào có kết quả", ["time"]),
+        ("nộp qua vneid được không", ["online"]),
+        ("con toi 10 tuoi lam vneid muc 2 duoc ko", []),  # the account, not the way to submit
         ("cấp lại có mất tiền không, lấy ngay được không", ["fee", "time"]),
         ("nộp ở đâu, có làm online được không", ["office", "online"]),
         ("Thành phần hồ sơ đăng ký khai tử quy định như thế nào?", ["documents"]),
