@@ -182,7 +182,8 @@ class ValidateFeedbackForm(FormValidationAction):
         if tracker.get_slot("feedback_location") is not None or self._cancelled(tracker):
             return {}
         if tracker.get_slot("requested_slot") == "feedback_location":
-            if _skipping(text, intent):
+            if _skipping(text, intent) or fp.only_says_send(text):
+                # "đúng rồi, gửi đi": the citizen has nothing more to add; no place is a place
                 return {"feedback_location": SKIPPED}
             if self._story_at_place(tracker):
                 place = fp.find_place(text)  # the story may name the place: then it is answered

@@ -111,6 +111,15 @@ def is_yes(text: str) -> bool:
     return bool(_YES.search(clean)) and not _NOT_YET.search(clean) and not is_stop(text)
 
 
+SEND_ONLY_WORDS = 6
+
+
+def only_says_send(text: str) -> bool:
+    """"Đúng rồi, gửi đi" at an optional question: a go-ahead that names no place and adds
+    nothing to the complaint."""
+    return is_yes(text) and len(nfc(text).split()) <= SEND_ONLY_WORDS and find_place(text) is None
+
+
 def is_question_not_complaint(text: str) -> bool:
     """"ba bị mất căn cước, làm lại có mất tiền ko" is a question the NLU may take for a
     complaint: it asks something and complains of nothing."""
@@ -151,10 +160,25 @@ _PLACE_TEXT = (
 _PLACE_WORDS = frozenset(_PLACE_TEXT.split(" "))
 
 
+# Without a cue ("phản ánh đường Trần Phú phường Trung Tâm cứ mưa là ngập"): a word that only
+# names a place, followed by a name (capitalised) or a number.
+_NAMED_PLACE = re.compile(
+    r"(?:(?<=\s)|^)((?:đường|duong|phố|ngõ|ngo|ngách|ngach|hẻm|hem|kiệt|thôn|thon|xóm|xom|ấp|"
+    r"phường|phuong|xã|khu phố|tổ dân phố|quận|huyện|thị trấn)\s+(\w)[^,.;!?\n]*)"
+)
+
+
+def _named_place(text: str) -> re.Match[str] | None:
+    return next((m for m in _NAMED_PLACE.finditer(text)
+                 if m[2].isupper() or m[2].isdigit()), None)
+
+
 def find_place(text: str) -> str | None:
     """The place a complaint is about: a cue ("ở", "trước") and the address words after it,
-    up to the first word that is not part of a place (numbers and names are)."""
-    match = _PLACE.search(nfc(text))
+    or without a cue a place word and a name ("đường Trần Phú"), up to the first word that is
+    not part of a place (numbers and names are)."""
+    clean = nfc(text)
+    match = _PLACE.search(clean) or _named_place(clean)
     if match is None:
         return None
     kept: list[str] = []

@@ -46,6 +46,9 @@ async def extract(
         ("rác ở ngõ 12 phố Huế không ai thu gom cả tuần, sđt 0912 345 678", "submit_feedback",
          {"feedback_description": "rác ở ngõ 12 phố Huế không ai thu gom cả tuần, sđt 0912 345 678",
           "feedback_location": "ngõ 12 phố Huế", "feedback_contact": "0912345678"}),
+        # the place named without "ở": a place word and a name
+        ("tôi muốn phản ánh đường Trần Phú phường Trung Tâm cứ mưa là ngập nửa bánh xe",
+         "submit_feedback", {"feedback_location": "đường Trần Phú phường Trung Tâm"}),
         # only the wish to complain: nothing to fill yet
         ("tôi muốn phản ánh", "submit_feedback", {}),
     ],
@@ -450,6 +453,9 @@ STORY = "Cán bộ một cửa phường quát tháo"
         ("trước cổng trường tiểu học Kim Đồng có nhiều xe đỗ", "trước cổng trường tiểu học Kim "
          "Đồng có nhiều xe đỗ", False),
         ("UBND phường 5", "UBND phường 5", False),
+        # a go-ahead at the place question: no place, nothing added
+        ("đúng rồi, gửi đi", SKIPPED, False),
+        ("có, ở chợ Bắc Sơn", "có, ở chợ Bắc Sơn", False),  # a yes that names a place
         # the citizen goes on with the story: kept in the description, the place asked again
         ("cán bộ còn bắt tôi chờ cả buổi sáng rồi bảo về mai quay lại", None, True),
         # the story names the place: it answers the question too
