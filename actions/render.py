@@ -225,7 +225,11 @@ def documents_answer(docs: Iterable[Document], labels: Labels, *, full: bool) ->
     to_submit = [d for d in docs if d.group == "nộp"]
     required = [d for d in to_submit if not is_conditional(d)]
     conditional = [d for d in to_submit if is_conditional(d)]
-    shown_conditional = bool(conditional) and (full or len(to_submit) <= SHORT_LIST)
+    # a record whose every document has a condition ("Trường hợp (1): ...") shows them all:
+    # folding them away would leave no list at all
+    shown_conditional = bool(conditional) and (
+        full or len(to_submit) <= SHORT_LIST or not required
+    )
     shown = required + (conditional if shown_conditional else [])
     folded = 0 if shown_conditional else len(conditional)
 

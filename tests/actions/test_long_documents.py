@@ -79,3 +79,20 @@ async def test_a_building_permits_documents_fit_a_few_messages_with_the_records_
     assert len(documents["documents"]) <= 8000  # four Zalo messages at most, not 25
     clipped = next(m for m in messages if m["response"] == "utter_procedure_documents_clipped")
     assert clipped["source_url"].startswith("https://")
+
+
+def test_a_record_whose_every_document_has_a_condition_still_lists_them() -> None:
+    """A tax settlement record (2.002233): 11 documents, each under "Trường hợp (1): ..." or
+    "(2)". Folding the conditional ones away left no list, and the bot said the record has
+    none."""
+    docs = [doc(f"Giấy tờ số {i}", "Trường hợp (1): quyết toán trực tiếp với cơ quan thuế")
+            for i in range(11)]
+    assert all(render.is_conditional(d) for d in docs)
+
+    answer = render.documents_answer(docs, LABELS, full=False)
+
+    assert answer.folded == 0
+    assert [line for line in answer.text.splitlines() if line.startswith("•")] == [
+        f"• Giấy tờ số {i} — Trường hợp (1): quyết toán trực tiếp với cơ quan thuế"
+        for i in range(11)
+    ]
