@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from connectors.admin.router import mount_admin
 from connectors.applications.router import make_lookup_limiter
 from connectors.applications.router import router as applications_router
 from connectors.applications.sources.build import build_dossiers
@@ -139,5 +140,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(privacy_router)
     app.include_router(notifications_router)
     app.include_router(staff_router)
+    mount_admin(app)  # the staff console, /admin (its sign-in uses the staff router's limits)
     document_errors(app)  # the 422 body and the guards' 401/403 as really sent
     return app

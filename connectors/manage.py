@@ -22,7 +22,8 @@ python -m connectors.manage feedback-outbox [--retry-refused] [--sync]
                                            # complaints not yet in the province's feedback
                                            # system sent now; what is left (and refused) listed
 python -m connectors.manage staff-add USERNAME --role admin [--name "Nguyễn Văn A"]
-                                           # a staff account (the first admin); the password
+                                           # a staff account (the first admin; roles: agent,
+                                           # supervisor, editor, admin); the password
                                            # comes from $STAFF_PASSWORD or stdin, never argv
 """
 
@@ -43,6 +44,7 @@ from alembic.config import Config
 from connectors.db import make_engine, make_session_factory
 from connectors.feedback import cli as feedback_cli
 from connectors.settings import get_settings
+from connectors.staff.models import ROLES
 
 if TYPE_CHECKING:
     from connectors.catalogue.importer import ImportReport
@@ -277,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
     checking.add_argument("--code", help="a test dossier's code to look up through it")
     staff = commands.add_parser("staff-add", help="password from $STAFF_PASSWORD or stdin")
     staff.add_argument("username")
-    staff.add_argument("--role", choices=["agent", "supervisor", "admin"], required=True)
+    staff.add_argument("--role", choices=ROLES, required=True)
     staff.add_argument("--name", help="display name (default: the username)")
     args = parser.parse_args(argv)
     if args.command == "import-catalogue" and not args.path.is_file():

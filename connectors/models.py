@@ -1,5 +1,8 @@
 """Every feature's models, imported in one place so Alembic and tests see the whole schema."""
 
+from connectors.admin import models as admin
+from connectors.admin.review import models as review
+from connectors.admin.training import models as training
 from connectors.applications import models as applications
 from connectors.catalogue import models as catalogue
 from connectors.conversations import models as conversations
@@ -10,6 +13,6 @@ from connectors.procedures import models as procedures
 from connectors.staff import models as staff
 
 __all__ = [
-    "Base", "applications", "catalogue", "conversations", "feedback", "notifications",
-    "procedures", "staff",
+    "Base", "admin", "applications", "catalogue", "conversations", "feedback", "notifications",
+    "procedures", "review", "staff", "training",
 ]

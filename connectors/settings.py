@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     catalogue_sync_max_withdrawn_share: float = Field(default=0.10, ge=0, le=1)
     catalogue_sync_timeout_seconds: float = Field(default=60, gt=0)
     catalogue_sync_max_mb: int = Field(default=64, ge=1, description="download size cap")
+    # The staff console rewrites a curated procedure's entry in this folder when staff edit it
+    # (connectors/admin/catalogue/seedfile.py), so the next `init` loads the edit rather than
+    # undoing it; unset: console edits of curated procedures live in the database only.
+    catalogue_seed_dir: Path | None = None
     demo_data: bool | None = Field(
         default=None,
         description="load the invented demo dossiers on `init` (default: on, except in production)",
@@ -110,6 +114,41 @@ class Settings(BaseSettings):
     notify_poll_seconds: float = Field(
         default=300, gt=0, description="how often followed upstream dossiers are polled"
     )
+
+    # Train and publish from the staff console (connectors/admin/training/README.md). The
+    # connectors never import Rasa: they run these commands (the Rasa environment's) as
+    # subprocesses, with {placeholders} filled in per build, and talk to Rasa over HTTP.
+    # Rasa's HTTP API token and the action server's; empty: var/secrets/, as `make run` makes them
+    rasa_auth_token: str = ""
+    action_server_token: str = ""
+    # the Rasa servers a published model goes to, comma-separated; empty: RASA_PUBLIC_URL
+    training_rasa_urls: str = ""
+    # the action server the temporary Rasa that scores a candidate talks to
+    training_action_endpoint_url: str = "http://127.0.0.1:5055/webhook"
+    training_data_dir: Path = ROOT / "data"
+    training_domain_dir: Path = ROOT / "bot" / "domain"
+    training_config_file: Path = ROOT / "config.yml"
+    training_models_dir: Path = ROOT / "models"
+    training_heldout_file: Path = ROOT / "tests" / "nlu" / "heldout.yml"
+    # QA conversations replayed against a candidate (comma-separated paths; tags: empty = all)
+    training_replay_paths: str = str(ROOT / "tests" / "conversations")
+    training_replay_tags: str = ""
+    training_rasa_bin: Path = ROOT / ".venv-rasa" / "bin"
+    training_validate_command: str = (
+        "{rasa} data validate --domain {domain} --data {data} --config {config} --max-history 5"
+    )
+    training_train_command: str = (
+        "{rasa} train --config {config} --domain {domain} --data {data} --out {out} "
+        "--fixed-model-name {name}"
+    )
+    training_serve_command: str = (
+        "{rasa_python} -m bot.serve --model {model} --endpoints bot/endpoints.inmemory.yml "
+        "--credentials credentials.yml --interface 127.0.0.1 --port {port} --enable-api"
+    )
+    training_replay_command: str = (
+        "{app_python} -m qa run {paths} --url {url} --out {out} --no-progress --jobs 2 {tags}"
+    )
+    training_step_timeout_seconds: float = Field(default=3600, gt=0)
 
     @field_validator("dossier_upstream_file", "feedback_upstream_file", mode="before")
     @classmethod

@@ -371,6 +371,12 @@ class Stack:
             "?output_channel=zalo&include_events=NONE",
         )
         connectors_env["NOTIFY_TRIGGER_TOKEN"] = self._secrets("RASA_AUTH_TOKEN")["RASA_AUTH_TOKEN"]
+        # the staff console publishes models through Rasa's API, and scores a candidate on a
+        # temporary Rasa that calls this stack's action server (connectors/admin/training)
+        connectors_env.update(self._secrets("RASA_AUTH_TOKEN", "ACTION_SERVER_TOKEN"))
+        connectors_env.setdefault(
+            "TRAINING_ACTION_ENDPOINT_URL", f"http://{c.host}:{c.actions_port}/webhook"
+        )
         actions_env = {**env, **self._secrets("ACTION_SERVER_TOKEN", "CONNECTORS_SERVICE_TOKEN")}
         rasa_env_ = {
             **env,

@@ -25,6 +25,7 @@ from sanic.response import HTTPResponse, ResponseStream
 from bot.channels import overload
 from bot.channels.domain_text import NOT_ANSWERED, domain_texts
 from bot.channels.limits import capped, max_message_chars
+from bot.channels.paused import paused
 from bot.channels.rest_body import BodyError, parse_rest_body
 from vnid import request_id
 
@@ -99,7 +100,7 @@ class RestInput(RasaRestInput):
                 logger.info("rest: %d bot messages in %.0f ms", len(collector.messages),
                             (time.perf_counter() - started) * 1000)
                 request_id.current.reset(context)
-            if not collector.messages:
+            if not collector.messages and not await paused(request.app, body.sender):
                 # the action server, Redis or the model failed: the citizen is told, not left
                 # waiting for an answer that never comes
                 return response.json([

@@ -52,6 +52,7 @@ from bot.channels.limits import (
     metadata_too_large,
 )
 from bot.channels.origins import origin_allowed, socket_origins
+from bot.channels.paused import paused
 from bot.channels.sessions import SessionSigner, session_secret
 
 logger = logging.getLogger(__name__)
@@ -226,7 +227,8 @@ class SocketIOInput(RasaSocketIOInput):
             finally:
                 gate.leave()
                 await typing(sid, False)
-            if not output.sent:  # the action server, Redis or the model failed: say so
+            # the action server, Redis or the model failed: say so (not when staff took it over)
+            if not output.sent and not await paused(webhook.ctx.app, sender_id):
                 for text in domain_texts(webhook.ctx.app, NOT_ANSWERED):
                     await sio.emit(self.bot_message_evt, {"text": text}, room=sid,
                                    namespace=namespace)

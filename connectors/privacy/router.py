@@ -23,6 +23,7 @@ class ErasedPublic(BaseModel):
     feedback: int
     counters: int
     subscriptions: int = 0
+    review_marks: int = 0
 
 
 @router.delete(
@@ -40,4 +41,5 @@ def erase_conversation(
     return ErasedPublic(
         handoffs=erased.handoffs, ratings=erased.ratings, feedback=erased.feedback,
         counters=erased.counters, subscriptions=erased.subscriptions,
+        review_marks=erased.review_marks,
     )

@@ -18,6 +18,7 @@ import redis
 from sqlalchemy import CursorResult, Delete, Update, delete, update
 from sqlalchemy.orm import Session
 
+from connectors.admin.review.models import ReviewMark
 from connectors.applications.ratelimit import client_key
 from connectors.cache import Cache
 from connectors.conversations.models import Handoff, Rating
@@ -38,10 +39,12 @@ class Erased:
     feedback: int = 0
     counters: int = 0
     subscriptions: int = 0  # dossiers followed in a chat channel (connectors/notifications)
+    review_marks: int = 0  # staff decisions about a citizen's messages (the console's inbox)
 
     @property
     def total(self) -> int:
-        return self.handoffs + self.ratings + self.feedback + self.counters + self.subscriptions
+        return (self.handoffs + self.ratings + self.feedback + self.counters + self.subscriptions
+                + self.review_marks)
 
 
 def _rows(session: Session, statement: Delete | Update) -> int:
@@ -77,9 +80,10 @@ def forget(session: Session, cache: Cache | None, conversation_id: str) -> Erase
     subscriptions = _rows(
         session, delete(StatusSubscription).where(StatusSubscription.sender_id == conversation_id)
     )
+    marks = _rows(session, delete(ReviewMark).where(ReviewMark.sender_id == conversation_id))
     session.commit()
     counters = _forget_counters(cache, conversation_id) if cache else 0
-    erased = Erased(handoffs, ratings, feedback, counters, subscriptions)
+    erased = Erased(handoffs, ratings, feedback, counters, subscriptions, marks)
     logger.info("erased on request: %s", erased)
     return erased
 
@@ -122,8 +126,10 @@ def purge(session: Session, now: datetime, retention_days: int) -> Erased:
         session,
         delete(StatusSubscription).where(StatusSubscription.last_interaction_at < cutoff),
     )
+    # a reviewer's mark names the conversation (sender id): gone with the messages it is about
+    marks = _rows(session, delete(ReviewMark).where(ReviewMark.message_at < cutoff))
     session.commit()
-    erased = Erased(handoffs, ratings, feedback, subscriptions=subscriptions)
+    erased = Erased(handoffs, ratings, feedback, subscriptions=subscriptions, review_marks=marks)
     if erased.total:
         logger.info("retention (%d days): erased %s", retention_days, erased)
     return erased

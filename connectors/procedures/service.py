@@ -182,6 +182,15 @@ class CatalogueService:
 
         threading.Thread(target=build, name="search-index", daemon=True).start()
 
+    def refresh(self, session: Session) -> None:
+        """Rebuilds the index now, after a write this process made (the staff console): its
+        next answer already reflects the write instead of the old index answering meanwhile."""
+        version = catalogue_version(session)
+        built = self._build(session)
+        with self._lock:
+            self._index, self._names = built
+            self._index_version = version
+
     def _ensure_index(
         self, session: Session, version: int
     ) -> tuple[SearchIndex, dict[str, _Names], bool]:

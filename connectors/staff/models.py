@@ -10,12 +10,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from connectors.db import Base
 
-RoleName = Literal["agent", "supervisor", "admin"]
+RoleName = Literal["agent", "supervisor", "editor", "admin"]
 # Each role may do everything the roles before it may.
 ROLES: tuple[RoleName, ...] = (
     "agent",  # the handoff queue
-    "supervisor",  # + ratings summary, feedback lists
-    "admin",  # + staff accounts, deleting a citizen's data
+    "supervisor",  # + ratings, feedback lists; the console's "reviewer" (conversations, KPIs)
+    "editor",  # + the console's intents, responses, catalogue, training and publishing
+    "admin",  # + staff accounts, the audit log, deleting a citizen's data, unmasked personal data
 )
 USERNAME_LENGTH = 64
 DISPLAY_NAME_LENGTH = 200

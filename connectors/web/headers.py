@@ -66,7 +66,8 @@ def chat_csp(rasa_public_url: str) -> str:
     connect = " ".join(filter(None, ["'self'", origin_of(rasa_public_url)]))
     return (
         "default-src 'none'; script-src 'self'; style-src 'self'; "
-        f"connect-src {connect}; img-src 'self' data:; "
+        # font-src: the icon fonts of the staff console's catalogue pages (sqladmin)
+        f"connect-src {connect}; img-src 'self' data:; font-src 'self'; "
         "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
 

@@ -23,7 +23,8 @@ from tests.connectors.conftest import _postgres_database
 OUR_TABLES = {
     "application", "application_event", "feedback", "feedback_event", "staff_account",
     "staff_session", "feedback_outbox", "catalogue_sync_run", "catalogue_review",
-    "catalogue_curated_national",
+    "catalogue_curated_national", "admin_audit",
+    "model_build", "model_score", "model_publication", "review_mark",
 }
 
 

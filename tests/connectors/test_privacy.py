@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from connectors.admin.review.models import ReviewMark
 from connectors.applications.ratelimit import client_key
 from connectors.conversations.models import Handoff, Rating
 from connectors.feedback.models import Feedback
@@ -50,6 +51,20 @@ def _leave_traces(bot: TestClient, conversation_id: str) -> str:
     return code
 
 
+def _mark(session: Session, conversation_id: str, at: datetime) -> None:
+    """A reviewer's decision about one of the conversation's messages (the console's inbox)."""
+    session.add(ReviewMark(sender_id=conversation_id, position=3, message_at=at,
+                           decision="out_of_scope", detail=None, actor="reviewer",
+                           created_at=at))
+    session.commit()
+
+
+def _marks(session: Session, conversation_id: str) -> int:
+    session.expire_all()
+    return len(session.scalars(
+        select(ReviewMark).where(ReviewMark.sender_id == conversation_id)).all())
+
+
 def _rows(session: Session, conversation_id: str) -> dict[str, Any]:
     session.expire_all()
     return {
@@ -74,6 +89,9 @@ def test_an_admin_erases_a_conversation_everywhere_and_nothing_is_left(
     citizen, neighbour = _conversation(), _conversation()
     code = _leave_traces(bot, citizen)
     _leave_traces(bot, neighbour)
+    now = datetime.now(timezone.utc)
+    _mark(session, citizen, now)
+    _mark(session, neighbour, now)
     digest = client_key("id:" + citizen).encode()
     assert any(digest in key for key in _redis_keys(settings))  # the look-up was counted
 
@@ -81,8 +99,10 @@ def test_an_admin_erases_a_conversation_everywhere_and_nothing_is_left(
 
     assert response.status_code == 200, response.text
     assert response.json() == {
-        "handoffs": 1, "ratings": 1, "feedback": 1, "counters": 1, "subscriptions": 0
+        "handoffs": 1, "ratings": 1, "feedback": 1, "counters": 1, "subscriptions": 0,
+        "review_marks": 1,
     }
+    assert (_marks(session, citizen), _marks(session, neighbour)) == (0, 1)
     assert not any(digest in key for key in _redis_keys(settings))
     assert _rows(session, citizen) == {"handoffs": [], "ratings": [], "feedback": []}
     complaint = session.get(Feedback, code)
@@ -101,7 +121,8 @@ def test_an_admin_erases_a_conversation_everywhere_and_nothing_is_left(
 
     again = staff_client("admin").delete(f"/api/v1/privacy/conversations/{citizen}")
     assert again.json() == {
-        "handoffs": 0, "ratings": 0, "feedback": 0, "counters": 0, "subscriptions": 0
+        "handoffs": 0, "ratings": 0, "feedback": 0, "counters": 0, "subscriptions": 0,
+        "review_marks": 0,
     }
 
 
@@ -122,12 +143,15 @@ def test_retention_erases_what_is_older_than_the_period_only(
 ) -> None:
     old, recent = _conversation(), _conversation()
     old_code = _leave_traces(bot, old)
+    _mark(session, old, clock_start)
     clock.tick(days=80)
     recent_code = _leave_traces(bot, recent)
+    _mark(session, recent, clock_start + timedelta(days=80))
 
     erased = purge(session, clock_start + timedelta(days=91), retention_days=90)
 
-    assert min(erased.handoffs, erased.ratings, erased.feedback) >= 1
+    assert min(erased.handoffs, erased.ratings, erased.feedback, erased.review_marks) >= 1
+    assert (_marks(session, old), _marks(session, recent)) == (0, 1)
     assert _rows(session, old) == {"handoffs": [], "ratings": [], "feedback": []}
     assert len(_rows(session, recent)["handoffs"]) == 1
     kept = session.scalars(select(Rating).where(Rating.conversation_id == ERASED)).all()

@@ -278,3 +278,36 @@ def bot_said(stack: Stack, sender: str) -> list[str]:
         timeout=10,
     ).json()
     return [str(e.get("text")) for e in tracker["events"] if e.get("event") == "bot"]
+
+
+def test_staff_who_take_over_reply_through_zalo_while_the_bot_waits(
+    stack: Stack, fake: FakeZalo
+) -> None:
+    """The staff console (connectors/admin/review/takeover.py): the citizen asked for a person;
+    a reviewer takes the conversation over, the paused bot answers nothing, the reviewer's reply
+    reaches Zalo, and after the hand-back the bot answers again."""
+    from tests.e2e.test_console_review_kpi import add_reviewer, csrf_of, handoff_of, signed_in
+
+    user = citizen()
+    post(stack, fake, fake.text_event(user, "cho tôi gặp cán bộ"))
+    first = answers(fake, user, 1)
+    said_before = bot_said(stack, f"zalo-{user}")
+    handoff_id, _ = handoff_of(stack, f"zalo-{user}")
+    with signed_in(stack, add_reviewer(stack)) as console:
+        csrf = csrf_of(console)
+        assert console.post(f"/admin/review/handoffs/{handoff_id}/take",
+                            data=csrf).status_code == 303
+        post(stack, fake, fake.text_event(user, "alo, có ai không ạ"))
+        fake.wait_for(lambda: len(user_texts(stack, f"zalo-{user}")) == 2, timeout=ANSWER_SECONDS)
+        staff_words = "Dạ, em là cán bộ một cửa phường, em đang xem yêu cầu của anh/chị ạ."
+        console.post(f"/admin/review/handoffs/{handoff_id}/reply",
+                     data={**csrf, "text": staff_words})
+        sent = answers(fake, user, len(first) + 1)
+        # the first thing Zalo got after the take-over is the staff reply: the bot said nothing
+        assert sent[len(first)].text == staff_words
+        assert bot_said(stack, f"zalo-{user}") == [*said_before, staff_words]
+        console.post(f"/admin/review/handoffs/{handoff_id}/release", data=csrf)
+    post(stack, fake, fake.text_event(user, QUESTION))
+    fake.wait_for(lambda: any("Giấy chứng sinh" in s.text for s in fake.sent_to(user)),
+                  timeout=ANSWER_SECONDS)
+    assert any("Giấy chứng sinh" in s.text for s in fake.sent_to(user))  # the bot is back

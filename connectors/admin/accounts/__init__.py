@@ -1,0 +1,1 @@
+"""Staff accounts from the console: admins create accounts and change role or active."""

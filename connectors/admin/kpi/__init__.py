@@ -1,0 +1,1 @@
+"""The KPI dashboard: the figures a province reports, from the stored conversations."""

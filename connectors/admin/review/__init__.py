@@ -1,0 +1,1 @@
+"""Conversation review: the inbox of messages to look at, and what reviewers decide."""
