@@ -607,6 +607,9 @@ def main(argv: list[str] | None = None) -> int:
         train(force=args.force)
         return 0
     load_dotenv()
+    # staff edits of curated procedures in the console are written back to their seed files, so
+    # the `init` of the next start loads them instead of undoing them (tests leave this unset)
+    os.environ.setdefault("CATALOGUE_SEED_DIR", str(ROOT / "connectors" / "seed" / "procedures"))
     try:
         stack = Stack(Config())
     except MissingSecrets as exc:

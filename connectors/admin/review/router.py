@@ -34,7 +34,7 @@ from connectors.admin.review.takeover import MAX_REPLY_CHARS
 from connectors.admin.review.tracker import VIETNAM_TZ, Turn
 from connectors.admin.review.views import Shown, shown_sessions, shown_text
 from connectors.admin.templating import redirect, render
-from connectors.deps import CatalogueDep, NowDep, SessionDep
+from connectors.deps import CatalogueDep, NowDep, SessionDep, SettingsDep
 from connectors.settings import ROOT
 from connectors.staff.models import StaffAccount
 
@@ -165,7 +165,7 @@ def assign_intent(
 @router.post("/alias")
 def add_as_alias(
     staff: ReviewerPage, store: TrackerStoreDep, session: SessionDep, now: NowDep,
-    catalogue: CatalogueDep, sender: SenderField, position: PositionField,
+    catalogue: CatalogueDep, settings: SettingsDep, sender: SenderField, position: PositionField,
     code: Annotated[str, Form(min_length=1, max_length=40)],
     text: Annotated[str, Form(max_length=500)] = "", back: BackField = "",
 ) -> RedirectResponse:
@@ -174,7 +174,9 @@ def add_as_alias(
         return turn
     phrasing = _phrasing(turn, text)
     try:
-        change = add_alias(session, catalogue, code.strip(), phrasing, staff, now)
+        # a curated procedure's new alias also goes to its seed file, to survive the next init
+        change = add_alias(session, catalogue, code.strip(), phrasing, staff, now,
+                           seed_dir=settings.catalogue_seed_dir)
     except EditRefused as refused:
         session.rollback()
         return redirect(_back(back), flash=f"Chưa thêm tên gọi: {refused}")
