@@ -24,6 +24,13 @@ LIMIT = 3
 MAX_WEIGHT = 6.0
 CONTEXT_WEIGHT = 0.25
 _SENTENCE = re.compile(r"(?<=[.;!?])\s+|\n+")
+# "thì sao", "ra sao", "thế nào": how a question ends, not what it asks ("sao" is also the
+# records' "bản sao")
+_QUESTION_ENDINGS = {("thi", "sao"), ("ra", "sao"), ("lam", "sao"), ("vi", "sao"), ("the", "nao")}
+
+
+def _without_question_endings(ws: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(w for i, w in enumerate(ws) if i == 0 or (ws[i - 1], w) not in _QUESTION_ENDINGS)
 
 
 @dataclass(frozen=True)
@@ -72,17 +79,23 @@ def _find(
     p: ProcedurePublic, question: str, weight: Callable[[str], float],
     own_words: frozenset[str], *, with_concepts: bool,
 ) -> list[Passage]:
-    ws = tuple(words(question))
+    ws = _without_question_endings(tuple(words(question)))
     everyday: set[str] = set()
     official: list[str] = []
     for concept in applicable_concepts(ws) if with_concepts else []:
         everyday.update(concept.phrase.split())
         official += concept.official.split()
-    # an everyday phrase's official words are asked even where the name holds them ("người
-    # bán" is "chủ cũ", though the procedure's name says "chủ xe")
-    asked = [w for w in dict.fromkeys([*ws, *official])
-             if w not in stopwords() and (w not in own_words or w in official)
-             and not w.isdigit() and (w not in everyday or w in official)]
+    def kept(w: str, *, own_official: bool) -> bool:
+        return (w not in stopwords() and not w.isdigit()
+                and (w not in own_words or (own_official and w in official))
+                and (w not in everyday or w in official))
+
+    candidates = list(dict.fromkeys([*ws, *official]))
+    asked = [w for w in candidates if kept(w, own_official=False)]
+    if len(asked) < MIN_MATCHED:
+        # all the question says is an everyday phrase whose official words the name holds:
+        # "người bán có phải làm gì" is "chủ cũ", though the procedure's name says "chủ xe"
+        asked = [w for w in candidates if kept(w, own_official=True)]
     # a word about the citizen the record never uses ("cháu", "đưa") is how they tell their
     # case, not what they ask the record
     said = list(sentences(p))
