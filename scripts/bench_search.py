@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import logging
 import sys
 import tempfile
 import time
@@ -212,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--misses", nargs="*", choices=sorted(SETS), default=[])
     parser.add_argument("--no-report", action="store_true", help="print only")
     args = parser.parse_args(argv)
+    # one access line per phrasing would drown the figures and the misses
+    logging.getLogger("connectors.access").setLevel(logging.WARNING)
     results: dict[str, list[Outcome]] = {}
     started = time.monotonic()
     with connectors() as client:
