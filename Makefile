@@ -39,7 +39,7 @@ test-bot: setup ## unit tests of bot/ (tokenizer, normaliser) in the Rasa enviro
 	@$(RASA_PY) -m pytest -q -p no:cacheprovider tests/bot
 
 test-unit: setup train ## app-environment tests: connectors (SQLite + PostgreSQL), actions, data, end to end
-	@$(APP_PY) -m pytest -q --ignore=tests/bot tests
+	@$(APP_PY) -m pytest -q --durations=25 --ignore=tests/bot tests
 
 test-stories: setup train ## Rasa story tests (tests/stories), failing on any wrong prediction
 	@$(RASA) test core --model models/vi-$$($(APP_PY) -m scripts.stack fingerprint).tar.gz \
