@@ -5,24 +5,17 @@ box then shows that procedure first, beside the earlier try."""
 
 from __future__ import annotations
 
-import threading
-import time
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
-import redis
-import uvicorn
 
-from connectors.main import create_app
 from connectors.settings import Settings
-from connectors.staff.schemas import StaffCreate
-from connectors.staff.service import create_account
-from scripts.stack import ROOT, free_port
+from scripts.stack import ROOT
+from tests.browser.console_server import serve_console
 from tests.browser.driver import missing, run_node
 from tests.browser.support import screenshot
 from tests.connectors.admin.catalogue_support import BIRTH, REDIS_TEST_URL, UNHEARD
@@ -39,30 +32,8 @@ def connectors(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
     for url in prepared_database("sqlite", tmp_path_factory):
         settings = Settings(database_url=url, redis_url=REDIS_TEST_URL,
                             redis_key_prefix=f"test:browser-catalogue:{uuid.uuid4().hex[:8]}:")
-        app = create_app(settings)
-        port = free_port()
-        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                               log_level="warning"))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 60
-        while not server.started:
-            assert time.monotonic() < deadline, "the connectors did not start"
-            time.sleep(0.1)
-        username = f"editor-{uuid.uuid4().hex[:6]}"
-        with app.state.session_factory() as session:
-            create_account(session, StaffCreate(
-                username=username, display_name="Biên tập viên Thử", role="editor",
-                password=STAFF_PASSWORD), datetime.now(timezone.utc))
-        try:
-            yield f"http://127.0.0.1:{port}", username
-        finally:
-            server.should_exit = True
-            thread.join(timeout=30)
-            client = redis.Redis.from_url(REDIS_TEST_URL)
-            for key in client.scan_iter(match=settings.redis_key_prefix + "*"):
-                client.delete(key)
-            client.close()
+        with serve_console(settings, "Biên tập viên Thử") as served:
+            yield served
 
 
 def test_an_editor_adds_an_alias_and_try_it_shows_the_procedure_first(

@@ -5,23 +5,17 @@ in the training data file (a copy of data/); the page is the README's screenshot
 from __future__ import annotations
 
 import shutil
-import threading
-import time
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from connectors.admin.intents.files import examples_as_rasa_reads
-from connectors.main import create_app
 from connectors.settings import Settings
-from connectors.staff.schemas import StaffCreate
-from connectors.staff.service import create_account
-from scripts.stack import ROOT, free_port
+from scripts.stack import ROOT
+from tests.browser.console_server import serve_console
 from tests.browser.driver import missing, run_node
 from tests.connectors.conftest import REDIS_TEST_URL, STAFF_PASSWORD, prepared_database
 
@@ -42,26 +36,8 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str
             redis_key_prefix=f"test:browser-signin:{uuid.uuid4().hex[:8]}:",
             training_data_dir=copy / "data", training_domain_dir=copy / "bot" / "domain",
         )
-        app = create_app(settings)
-        port = free_port()
-        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                               log_level="warning"))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 60
-        while not server.started:
-            assert time.monotonic() < deadline, "the connectors did not start"
-            time.sleep(0.1)
-        username = f"editor-{uuid.uuid4().hex[:6]}"
-        with app.state.session_factory() as session:
-            create_account(session, StaffCreate(
-                username=username, display_name="Nguyễn Thị Biên", role="editor",
-                password=STAFF_PASSWORD), datetime.now(timezone.utc))
-        try:
-            yield f"http://127.0.0.1:{port}", username, copy
-        finally:
-            server.should_exit = True
-            thread.join(timeout=30)
+        with serve_console(settings, "Nguyễn Thị Biên") as (base, username):
+            yield base, username, copy
 
 
 def test_an_editor_signs_in_and_adds_an_example_to_an_intent(
