@@ -192,7 +192,8 @@ def find_place(text: str) -> str | None:
                 break
         else:
             break
-    return " ".join(kept) or None
+    # a place word alone ("ở phường", "o xa") names no place: the form asks where
+    return " ".join(kept) if len(kept) >= 2 else None
 
 
 # At the place question a longer message is read for what it is: an address is mostly place

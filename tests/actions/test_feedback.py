@@ -8,6 +8,7 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import create_engine, text
 
+from actions import feedback_parsing as fp
 from actions.clients.portal import PortalClient
 from actions.feedback import (
     CANCELLED,
@@ -472,3 +473,17 @@ async def test_the_story_told_at_the_place_question_is_not_taken_for_the_place(
 
     assert slots.get("feedback_location") == location
     assert slots.get("feedback_description") == (f"{STORY}\n{text}" if added else None)
+
+
+@pytest.mark.parametrize(
+    "text, place",
+    [
+        ("den duong hong o phuong, toi om ca tuan", None),  # a place word alone is no place
+        ("rác ở chợ", None),
+        ("rác ở cổng chợ Bắc Sơn", "cổng chợ Bắc Sơn"),
+        ("phản ánh đường Trần Phú phường Trung Tâm cứ mưa là ngập",
+         "đường Trần Phú phường Trung Tâm"),
+    ],
+)
+def test_the_place_of_a_complaint_names_a_place(text: str, place: str | None) -> None:
+    assert fp.find_place(text) == place
