@@ -15,13 +15,11 @@ import shutil
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine
 
 from scripts.stack import ROOT, Config, Stack, free_port, train
 from tests.browser.driver import missing, run_node
@@ -29,6 +27,7 @@ from tests.browser.support import screenshot
 from tests.conftest import rest_say
 from tests.connectors.conftest import STAFF_PASSWORD
 from tests.e2e.conftest import REDIS_URL, domain_text
+from tests.e2e.staff import add_staff
 
 # The live model answers this with the fallback (checked first); an editor adds it to
 # bot_challenge ("are you a machine?").
@@ -64,19 +63,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 
 def add_editor(stack: Stack) -> str:
-    from sqlalchemy.orm import Session
-
-    from connectors.staff.schemas import StaffCreate
-    from connectors.staff.service import create_account
-
-    username = f"editor-{uuid.uuid4().hex[:6]}"
-    engine = create_engine(stack.config.database_url)
-    with Session(engine) as session:
-        create_account(session, StaffCreate(username=username, display_name="Biên tập viên Thử",
-                                            role="editor", password=STAFF_PASSWORD),
-                       datetime.now(timezone.utc))
-    engine.dispose()
-    return username
+    return add_staff(stack.config.database_url, "editor", "Biên tập viên Thử", STAFF_PASSWORD)
 
 
 def said(stack: Stack, sender: str) -> tuple[str, str]:

@@ -11,19 +11,17 @@ from __future__ import annotations
 
 import shutil
 import uuid
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from sqlalchemy import create_engine
-from sqlalchemy.orm import Session
 
 from scripts.stack import ROOT
 from tests.browser.driver import missing, run_node
 from tests.browser.support import screenshot, user_events
 from tests.conftest import rest_say
 from tests.connectors.conftest import STAFF_PASSWORD
+from tests.e2e.staff import add_staff
 
 if TYPE_CHECKING:
     from scripts.stack import Stack
@@ -38,17 +36,7 @@ KPI_SHOT = ROOT / "docs" / "screenshots" / "admin-kpi.png"
 
 
 def add_reviewer(stack: Stack) -> str:
-    from connectors.staff.schemas import StaffCreate
-    from connectors.staff.service import create_account
-
-    username = f"reviewer-{uuid.uuid4().hex[:6]}"
-    engine = create_engine(stack.config.database_url)
-    with Session(engine) as session:
-        create_account(session, StaffCreate(username=username, display_name="Người xem lại Thử",
-                                            role="supervisor", password=STAFF_PASSWORD),
-                       datetime.now(timezone.utc))
-    engine.dispose()
-    return username
+    return add_staff(stack.config.database_url, "supervisor", "Người xem lại Thử", STAFF_PASSWORD)
 
 
 def test_a_reviewer_assigns_a_misunderstood_message_to_its_intent(

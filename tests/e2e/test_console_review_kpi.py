@@ -14,7 +14,6 @@ import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 import httpx
@@ -23,6 +22,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from tests.e2e.conftest import Say
+from tests.e2e.staff import add_staff
 
 if TYPE_CHECKING:
     from scripts.stack import Stack
@@ -36,17 +36,7 @@ HANDOFF = "cho tôi gặp cán bộ"
 
 
 def add_reviewer(stack: Stack) -> str:
-    from connectors.staff.schemas import StaffCreate
-    from connectors.staff.service import create_account
-
-    username = f"reviewer-{uuid.uuid4().hex[:6]}"
-    engine = create_engine(stack.config.database_url)
-    with Session(engine) as session:
-        create_account(session, StaffCreate(username=username, display_name="Người xem lại",
-                                            role="supervisor", password=PASSWORD),
-                       datetime.now(timezone.utc))
-    engine.dispose()
-    return username
+    return add_staff(stack.config.database_url, "supervisor", "Người xem lại", PASSWORD)
 
 
 @pytest.fixture
